@@ -1,0 +1,76 @@
+/* package: a course package opened safely, from a zip or a source directory.
+ *
+ * Packages come from instructors' machines and removable media, so nothing
+ * in them is trusted. A zip's central directory is checked entry by entry
+ * before PhysicsFS ever reads it (names, types, compression, sizes, ratios,
+ * overlaps); a source directory is walked with the same rules. Files are then
+ * read through PhysicsFS, each checked against its CRC-32 (zip) and against
+ * the SHA-256 recorded by `drillhall-pack pack` in manifest.json, if present.
+ *
+ * Limits (see courses/FORMAT.md, "Limits"):
+ */
+#ifndef DH_PACKAGE_H
+#define DH_PACKAGE_H
+
+#include "diag.h"
+#include "error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DH_PKG_MAX_ENTRIES 4096                     /* files and directories */
+#define DH_PKG_MAX_FILE (32ull * 1024 * 1024)       /* one file, uncompressed */
+#define DH_PKG_MAX_JSON (4ull * 1024 * 1024)        /* one JSON file */
+#define DH_PKG_MAX_TOTAL (512ull * 1024 * 1024)     /* all files, uncompressed */
+#define DH_PKG_MAX_RATIO 100                        /* uncompressed:compressed */
+#define DH_PKG_RATIO_MIN_SIZE (1024ull * 1024)      /* ratio checked above this */
+#define DH_PKG_MAX_NAME 255                         /* bytes in a path */
+#define DH_PKG_MANIFEST "manifest.json"             /* written by `pack` */
+
+typedef struct dh_Package dh_Package;
+
+/* Initialise PhysicsFS (once per process; argv0 may be NULL) and route its
+ * allocations through dh_malloc. dh_package_open calls it when needed. */
+dh_Status dh_package_init(const char *argv0, dh_Error *err);
+/* Shut PhysicsFS down; only when no package is open. */
+void dh_package_deinit(void);
+
+/* Open a package: a .zip file or a directory laid out like one. On failure
+ * err says why in one sentence (which entry, which rule) and *out is NULL. */
+dh_Status dh_package_open(dh_Package **out, const char *path, dh_Error *err);
+/* Open a zip held in memory (data must outlive the package); name is used in
+ * messages. Used by the fuzz targets and by tests. */
+dh_Status dh_package_open_memory(dh_Package **out, const void *data, size_t len,
+                                 const char *name, dh_Error *err);
+/* Close and free; NULL is a no-op. */
+void dh_package_close(dh_Package *p);
+
+/* The path or name the package was opened from. */
+const char *dh_package_path(const dh_Package *p);
+/* True for a zip archive, false for a source directory. */
+bool dh_package_is_archive(const dh_Package *p);
+
+/* Regular files in the package, sorted bytewise by name ("lessons/a.json"). */
+int dh_package_count(const dh_Package *p);
+const char *dh_package_name(const dh_Package *p, int i);
+uint64_t dh_package_size(const dh_Package *p, int i);
+/* Index of a file by exact name, or -1. */
+int dh_package_find(const dh_Package *p, const char *name);
+
+/* Read a whole file (at most max bytes, else DH_ELIMIT) into a new buffer
+ * with a NUL after the data; the caller frees it with dh_free. The CRC-32 of
+ * a zip entry and the manifest hash, when there is a manifest, are checked:
+ * a mismatch is DH_ESIG and no data is returned. */
+dh_Status dh_package_read(dh_Package *p, const char *name, size_t max, void **data,
+                          size_t *len, dh_Error *err);
+
+/* True if the package carries manifest.json with content hashes. */
+bool dh_package_has_manifest(const dh_Package *p);
+/* Check the manifest against the package: every file listed and no other,
+ * each size and SHA-256 equal. Problems go to d (file = the entry); returns
+ * DH_OK, DH_ESIG when something does not match, DH_EFORMAT for a malformed
+ * manifest, DH_ENOMEM. Without a manifest, DH_OK. */
+dh_Status dh_package_verify_manifest(dh_Package *p, dh_Diags *d);
+
+#endif

@@ -216,41 +216,209 @@ static size_t skip_ws(const char *t, size_t i, size_t len)
     return i;
 }
 
-/* Explain a syntax error at offset `at` (cJSON's error pointer). */
-static void syntax_error(const dh_Json *j, dh_Diags *d, size_t at)
+/* A strict JSON syntax check that knows where and why text is wrong; cJSON
+ * only runs on text that passed it, so its vague error pointer is never
+ * needed. Recursion is bounded by check_depth() having run first. */
+typedef struct Syntax {
+    const char *t;
+    size_t len;
+    size_t err_at;   /* offset of the first error */
+    char msg[160];   /* its explanation */
+    bool failed;
+} Syntax;
+
+static bool syn_fail(Syntax *s, size_t at, const char *msg)
 {
-    const char *t = j->text;
-    size_t len = j->len;
-    at = skip_ws(t, at, len);
-    if (at >= len) {
-        diag_off(j, d, len, "syntax error: unexpected end of file (a '}', ']' or '\"' is missing)");
-        return;
+    if (!s->failed) {
+        s->failed = true;
+        s->err_at = at;
+        snprintf(s->msg, sizeof s->msg, "syntax error: %s", msg);
     }
-    /* Look back at the last significant character before the error. */
-    size_t b = at;
-    while (b > 0 && strchr(" \t\r\n", t[b - 1])) b--;
-    char prev = b > 0 ? t[b - 1] : 0;
-    char c = t[at];
-    if ((c == '}' || c == ']') && prev == ',') {
-        diag_off(j, d, b - 1, "syntax error: trailing comma before '%c'", c);
-    } else if (c == '\'') {
-        diag_off(j, d, at, "syntax error: strings must use double quotes, not single quotes");
-    } else if (c == '/' ) {
-        diag_off(j, d, at, "syntax error: comments are not allowed in JSON");
-    } else if ((prev == '{' || prev == ',') && c != '"') {
-        diag_off(j, d, at, "syntax error: expected a member name in double quotes");
-    } else if (c == '"' && (prev == '"' || prev == '}' || prev == ']' || prev == 'e' ||
-                            (prev >= '0' && prev <= '9'))) {
-        diag_off(j, d, at, "syntax error: missing ',' before this value");
-    } else if ((c == '{' || c == '[') && (prev == '}' || prev == ']' || prev == '"')) {
-        diag_off(j, d, at, "syntax error: missing ',' before this value");
-    } else if ((unsigned char)c < 0x20) {
-        diag_off(j, d, at, "syntax error: control character inside a string (use \\n for a line break)");
-    } else if ((unsigned char)c < 0x80) {
-        diag_off(j, d, at, "syntax error: unexpected '%c'", c);
-    } else {
-        diag_off(j, d, at, "syntax error: unexpected character");
+    return false;
+}
+
+static bool starts_value(char c)
+{
+    return c == '"' || c == '{' || c == '[' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' ||
+           c == 'n';
+}
+
+static bool syn_value(Syntax *s, size_t *i);
+
+static bool syn_unexpected(Syntax *s, size_t i, const char *expected)
+{
+    char msg[160];
+    if (i >= s->len) {
+        snprintf(msg, sizeof msg, "unexpected end of file (%s)", expected);
+        return syn_fail(s, s->len, msg);
     }
+    char c = s->t[i];
+    if (c == '\'') return syn_fail(s, i, "strings and names must use double quotes, not single quotes");
+    if (c == '/') return syn_fail(s, i, "comments are not allowed in JSON");
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+        size_t n = 0;
+        while (i + n < s->len && n < 20 && ((s->t[i + n] >= 'a' && s->t[i + n] <= 'z') ||
+                                            (s->t[i + n] >= 'A' && s->t[i + n] <= 'Z')))
+            n++;
+        snprintf(msg, sizeof msg, "unexpected word '%.*s' (%s; text goes in double quotes)", (int)n, s->t + i,
+                 expected);
+        return syn_fail(s, i, msg);
+    }
+    if ((unsigned char)c >= 0x80) {
+        snprintf(msg, sizeof msg, "unexpected character (%s)", expected);
+        return syn_fail(s, i, msg);
+    }
+    snprintf(msg, sizeof msg, "unexpected '%c' (%s)", c, expected);
+    return syn_fail(s, i, msg);
+}
+
+static bool syn_string(Syntax *s, size_t *i)
+{
+    size_t start = *i, k = *i + 1;
+    for (; k < s->len; k++) {
+        unsigned char c = (unsigned char)s->t[k];
+        if (c == '"') {
+            *i = k + 1;
+            return true;
+        }
+        if (c < 0x20)
+            return syn_fail(s, k, c == '\n' ? "line break inside a string (a closing '\"' is missing, or write \\n)"
+                                            : "control character inside a string (write it as an escape such as \\t)");
+        if (c == '\\') {
+            char e = k + 1 < s->len ? s->t[k + 1] : 0;
+            if (e == 'u') {
+                for (int h = 2; h < 6; h++) {
+                    char x = k + (size_t)h < s->len ? s->t[k + (size_t)h] : 0;
+                    if (!((x >= '0' && x <= '9') || (x >= 'a' && x <= 'f') || (x >= 'A' && x <= 'F')))
+                        return syn_fail(s, k, "\\u must be followed by four hexadecimal digits");
+                }
+                k += 5;
+            } else if (e && strchr("\"\\/bfnrt", e)) {
+                k++;
+            } else {
+                return syn_fail(s, k, "invalid escape in a string (use \\\\ for a backslash)");
+            }
+        }
+    }
+    return syn_fail(s, start, "unterminated string (the closing '\"' is missing)");
+}
+
+static bool digits(Syntax *s, size_t *k)
+{
+    size_t from = *k;
+    while (*k < s->len && s->t[*k] >= '0' && s->t[*k] <= '9') (*k)++;
+    return *k > from;
+}
+
+static bool syn_number(Syntax *s, size_t *i)
+{
+    size_t k = *i;
+    if (s->t[k] == '-') k++;
+    if (k < s->len && s->t[k] == '0') {
+        k++;
+        if (k < s->len && s->t[k] >= '0' && s->t[k] <= '9')
+            return syn_fail(s, *i, "numbers must not have leading zeros");
+    } else if (!digits(s, &k)) {
+        return syn_fail(s, *i, "invalid number");
+    }
+    if (k < s->len && s->t[k] == '.') {
+        k++;
+        if (!digits(s, &k)) return syn_fail(s, *i, "invalid number (digits must follow the '.')");
+    }
+    if (k < s->len && (s->t[k] == 'e' || s->t[k] == 'E')) {
+        k++;
+        if (k < s->len && (s->t[k] == '+' || s->t[k] == '-')) k++;
+        if (!digits(s, &k)) return syn_fail(s, *i, "invalid number (bad exponent)");
+    }
+    *i = k;
+    return true;
+}
+
+static bool syn_literal(Syntax *s, size_t *i, const char *word)
+{
+    size_t n = strlen(word);
+    if (s->len - *i >= n && memcmp(s->t + *i, word, n) == 0) {
+        char after = *i + n < s->len ? s->t[*i + n] : ' ';
+        if (!((after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z'))) {
+            *i += n;
+            return true;
+        }
+    }
+    return syn_unexpected(s, *i, "expected a value");
+}
+
+static bool syn_container(Syntax *s, size_t *i, char close)
+{
+    const bool object = close == '}';
+    const char *expect_next = object ? "expected ',' or '}'" : "expected ',' or ']'";
+    size_t k = skip_ws(s->t, *i + 1, s->len);
+    if (k < s->len && s->t[k] == close) {
+        *i = k + 1;
+        return true;
+    }
+    for (;;) {
+        if (object) {
+            if (k >= s->len || s->t[k] != '"') {
+                if (k < s->len && s->t[k] != '\'' && s->t[k] != '/')
+                    return syn_fail(s, k, "expected a member name in double quotes");
+                return syn_unexpected(s, k, "expected a member name in double quotes");
+            }
+            if (!syn_string(s, &k)) return false;
+            k = skip_ws(s->t, k, s->len);
+            if (k >= s->len || s->t[k] != ':') return syn_unexpected(s, k, "expected ':' after the member name");
+            k = skip_ws(s->t, k + 1, s->len);
+        }
+        if (!syn_value(s, &k)) return false;
+        k = skip_ws(s->t, k, s->len);
+        if (k < s->len && s->t[k] == close) {
+            *i = k + 1;
+            return true;
+        }
+        if (k < s->len && s->t[k] == ',') {
+            size_t comma = k;
+            k = skip_ws(s->t, k + 1, s->len);
+            if (k < s->len && (s->t[k] == '}' || s->t[k] == ']')) {
+                char msg[64];
+                snprintf(msg, sizeof msg, "trailing comma before '%c'", s->t[k]);
+                return syn_fail(s, comma, msg);
+            }
+            continue;
+        }
+        if (k < s->len && (starts_value(s->t[k]) || (object && s->t[k] == '"')))
+            return syn_fail(s, k, "missing ',' before this value");
+        return syn_unexpected(s, k, expect_next);
+    }
+}
+
+static bool syn_value(Syntax *s, size_t *i)
+{
+    *i = skip_ws(s->t, *i, s->len);
+    if (*i >= s->len) return syn_unexpected(s, *i, "expected a value");
+    switch (s->t[*i]) {
+    case '{': return syn_container(s, i, '}');
+    case '[': return syn_container(s, i, ']');
+    case '"': return syn_string(s, i);
+    case 't': return syn_literal(s, i, "true");
+    case 'f': return syn_literal(s, i, "false");
+    case 'n': return syn_literal(s, i, "null");
+    default:
+        if (s->t[*i] == '-' || (s->t[*i] >= '0' && s->t[*i] <= '9')) return syn_number(s, i);
+        return syn_unexpected(s, *i, "expected a value");
+    }
+}
+
+/* True if the text from `start` is one valid JSON value; else reports. */
+static bool check_syntax(const dh_Json *j, dh_Diags *d, size_t start)
+{
+    Syntax s = {j->text, j->len, 0, "", false};
+    size_t i = start;
+    if (syn_value(&s, &i)) {
+        i = skip_ws(j->text, i, j->len);
+        if (i < j->len) syn_fail(&s, i, "unexpected text after the end of the JSON value");
+    }
+    if (!s.failed) return true;
+    diag_off(j, d, s.err_at, "%s", s.msg);
+    return false;
 }
 
 /* ---- the side-by-side walk ---------------------------------------------- */
@@ -352,15 +520,13 @@ dh_Status dh_json_parse(dh_Json *j, const char *name, const char *text, size_t l
 
     size_t start = 0;
     if (len >= 3 && memcmp(j->text, "\xEF\xBB\xBF", 3) == 0) start = 3; /* a BOM */
-    const char *end = NULL;
+    if (!check_syntax(j, d, start)) return DH_EFORMAT;
     long failures = dh_alloc_failures();
-    j->root = cJSON_ParseWithLengthOpts(j->text + start, len - start + 1, &end, 1);
+    j->root = cJSON_ParseWithLengthOpts(j->text + start, len - start + 1, NULL, 1);
     if (!j->root) {
-        /* cJSON returns NULL both for bad syntax and for failed allocations. */
-        if (dh_alloc_failures() != failures || !end) return DH_ENOMEM;
-        size_t at = (size_t)(end - j->text);
-        if (at > len) at = len;
-        syntax_error(j, d, at);
+        /* The syntax is valid, so cJSON can only have run out of memory. */
+        if (dh_alloc_failures() != failures) return DH_ENOMEM;
+        dh_diag(d, DH_ERROR, j->name, 1, 1, "the JSON text could not be parsed");
         return DH_EFORMAT;
     }
     int n = count_nodes(j->root);

@@ -84,8 +84,9 @@ static void check_markup_value(dh_LoadCtx *c, const cJSON *v)
         int line, col;
         dh_json_string_pos(c->doc, e, where, &line, &col);
         dh_diag(c->diags, DH_ERROR, c->doc->name, line, col,
-                "'%s' is opened here but never closed; close it, or write \\%c for a literal %s",
-                marker, marker[0], marker[0] == '`' ? "backtick" : "asterisk");
+                "'%s' is opened here but never closed; close it, or put a backslash before it for a "
+                "literal %s (\"\\\\%c\" in JSON)",
+                marker, marker[0] == '`' ? "backtick" : "asterisk", marker[0]);
     }
 }
 

@@ -23,6 +23,7 @@ def main():
     ap.add_argument("--update", action="store_true", help="rewrite the expected file")
     a = ap.parse_args()
 
+    a.tool = os.path.abspath(a.tool)
     parent, name = os.path.split(os.path.abspath(a.case))
     p = subprocess.run([a.tool, "lint", name], cwd=parent, capture_output=True, timeout=120)
     err = p.stderr.decode("utf-8", "replace")

@@ -43,6 +43,13 @@ static void test_syntax_errors(void **state)
     expect_parse_error("{\"a\": 1", 1, 8, "unexpected end of file");
     expect_parse_error("// c\n{}", 1, 1, "comments");
     expect_parse_error("{\"a\": \"x\xff\"}", 1, 9, "invalid UTF-8");
+    expect_parse_error("{\"a\": True}", 1, 7, "unexpected word 'True'");
+    expect_parse_error("{\"a\": 01}", 1, 7, "leading zeros");
+    expect_parse_error("{\"a\": \"x\\q\"}", 1, 9, "invalid escape");
+    expect_parse_error("{\"a\": \"open\n}", 1, 12, "line break inside a string");
+    expect_parse_error("{\"a\": 1} x", 1, 10, "after the end");
+    expect_parse_error("[1, 2,\n]", 1, 6, "trailing comma before ']'");
+    expect_parse_error("{\"a\" 1}", 1, 6, "expected ':'");
     expect_parse_error("{\"a\": \"x\xc0\xaf\"}", 1, 9, "invalid UTF-8"); /* overlong '/' */
     expect_parse_error("{\"a\": \"\xed\xa0\x80\"}", 1, 8, "invalid UTF-8"); /* surrogate */
 }
@@ -70,8 +77,8 @@ static void test_nul_and_depth(void **state)
     dh_diags_free(&d);
 
     /* A '[' inside a string does not count as nesting. */
-    assert_int_equal(dh_json_parse(&j, "s.json", "{\"a\": \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}",
-                                   74, &d), DH_OK);
+    const char *brackets = "{\"a\": \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}";
+    assert_int_equal(dh_json_parse(&j, "s.json", brackets, strlen(brackets), &d), DH_OK);
     dh_json_free(&j);
     dh_diags_free(&d);
 }

@@ -31,6 +31,16 @@ void dh_diags_free(dh_Diags *d)
 void dh_diagv(dh_Diags *d, dh_Severity sev, const char *file, int line, int col,
               const char *fmt, va_list ap)
 {
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    /* The same problem found by two checks (say, a file's hash by the loader
+     * and by the manifest check) is reported once. */
+    for (int i = 0; i < d->count; i++) {
+        const dh_Diag *g = &d->items[i];
+        if (g->severity == sev && g->line == line && g->col == col && !strcmp(g->msg, buf) &&
+            !strcmp(g->file ? g->file : "", file ? file : ""))
+            return;
+    }
     if (sev == DH_ERROR) d->errors++;
     if (sev == DH_WARNING) d->warnings++;
     if (d->count >= DH_DIAGS_MAX) {
@@ -48,8 +58,6 @@ void dh_diagv(dh_Diags *d, dh_Severity sev, const char *file, int line, int col,
         d->items = items;
         d->cap = cap;
     }
-    char buf[1024];
-    vsnprintf(buf, sizeof buf, fmt, ap);
     dh_Diag *g = &d->items[d->count];
     g->severity = sev;
     g->line = line;

@@ -7,13 +7,15 @@
  * read through PhysicsFS, each checked against its CRC-32 (zip) and against
  * the SHA-256 recorded by `drillhall-pack pack` in manifest.json, if present.
  *
- * Limits (see courses/FORMAT.md, "Limits"):
+ * The limits below are documented for instructors in courses/FORMAT.md
+ * ("Packages, limits and the manifest"); keep the two in step.
  */
 #ifndef DH_PACKAGE_H
 #define DH_PACKAGE_H
 
 #include "diag.h"
 #include "error.h"
+#include "zip.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,14 +32,19 @@
 
 typedef struct dh_Package dh_Package;
 
-/* Initialise PhysicsFS (once per process; argv0 may be NULL) and route its
- * allocations through dh_malloc. dh_package_open calls it when needed. */
+/* Initialise libsodium and PhysicsFS (once per process; argv0 may be NULL),
+ * routing PhysicsFS's and cJSON's allocations through dh_malloc and
+ * forbidding symlinks. dh_package_open calls it when needed; calling it
+ * again is harmless. */
 dh_Status dh_package_init(const char *argv0, dh_Error *err);
-/* Shut PhysicsFS down; only when no package is open. */
+/* Shut PhysicsFS down if dh_package_init started it; does nothing while a
+ * package is open. */
 void dh_package_deinit(void);
 
 /* Open a package: a .zip file or a directory laid out like one. On failure
- * err says why in one sentence (which entry, which rule) and *out is NULL. */
+ * err->msg says why in one sentence (which entry, which rule), err->file is
+ * the path, and *out is NULL. In a directory, names starting with '.'
+ * (.git, .DS_Store, ...) are skipped; symlinks and special files are refused. */
 dh_Status dh_package_open(dh_Package **out, const char *path, dh_Error *err);
 /* Open a zip held in memory (data must outlive the package); name is used in
  * messages. Used by the fuzz targets and by tests. */
@@ -61,7 +68,9 @@ int dh_package_find(const dh_Package *p, const char *name);
 /* Read a whole file (at most max bytes, else DH_ELIMIT) into a new buffer
  * with a NUL after the data; the caller frees it with dh_free. The CRC-32 of
  * a zip entry and the manifest hash, when there is a manifest, are checked:
- * a mismatch is DH_ESIG and no data is returned. */
+ * a mismatch (or a file the manifest does not list, or a malformed manifest)
+ * is DH_ESIG and no data is returned. DH_ENOTFOUND for an unknown name. On
+ * failure err->file is the name and err->msg a sentence without it. */
 dh_Status dh_package_read(dh_Package *p, const char *name, size_t max, void **data,
                           size_t *len, dh_Error *err);
 
@@ -72,5 +81,18 @@ bool dh_package_has_manifest(const dh_Package *p);
  * DH_OK, DH_ESIG when something does not match, DH_EFORMAT for a malformed
  * manifest, DH_ENOMEM. Without a manifest, DH_OK. */
 dh_Status dh_package_verify_manifest(dh_Package *p, dh_Diags *d);
+
+/* Build manifest.json for these files: format 1, the generator string
+ * (e.g. "drillhall-pack 0.1.0"), the course id and version when both are
+ * given (else no "course" member), and each file's size and SHA-256, sorted
+ * by name, one file per line. An entry named manifest.json is left out (the
+ * manifest never lists itself). The text depends only on the arguments, so
+ * `pack` stays reproducible. *json is NUL-terminated; free it with dh_free. */
+dh_Status dh_package_manifest(const dh_ZipWriteEntry *files, int n, const char *generator,
+                              const char *course_id, const char *course_version, char **json,
+                              size_t *len, dh_Error *err);
+
+/* SHA-256 of len bytes as 64 lowercase hex digits and a NUL (libsodium). */
+void dh_sha256_hex(const void *data, size_t len, char out[65]);
 
 #endif

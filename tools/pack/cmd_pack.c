@@ -12,43 +12,17 @@
 
 #include "alloc.h"
 #include "course.h"
+#include "lesson.h"
 #include "lint.h"
 #include "package.h"
+#include "quiz.h"
+#include "scenario.h"
 #include "signature.h"
 #include "zip.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* Build manifest.json: every file's size and SHA-256, sorted by name. */
-static char *manifest_text(const dh_Course *course, const dh_ZipWriteEntry *e, int n)
-{
-    cJSON *root = cJSON_CreateObject();
-    cJSON *files = NULL;
-    char *text = NULL;
-    if (!root) return NULL;
-    cJSON *c = cJSON_AddObjectToObject(root, "course");
-    if (!cJSON_AddNumberToObject(root, "format", 1) ||
-        !cJSON_AddStringToObject(root, "generator", "drillhall-pack " DH_VERSION) || !c ||
-        !cJSON_AddStringToObject(c, "id", course->id) ||
-        !cJSON_AddStringToObject(c, "version", course->version) ||
-        !(files = cJSON_AddObjectToObject(root, "files")))
-        goto done;
-    for (int i = 0; i < n; i++) {
-        char hex[65];
-        dh_sha256_hex(e[i].data, e[i].len, hex);
-        cJSON *f = cJSON_AddObjectToObject(files, e[i].name);
-        if (!f || !cJSON_AddStringToObject(f, "sha256", hex) ||
-            !cJSON_AddNumberToObject(f, "size", (double)e[i].len))
-            goto done;
-    }
-    text = cJSON_Print(root);
-done:
-    cJSON_Delete(root);
-    return text;
-}
 
 static int pack(const char *src, const char *out)
 {
@@ -88,11 +62,15 @@ static int pack(const char *src, const char *out)
         entries[n].len = len;
         n++;
     }
-    manifest = manifest_text(course, entries, n);
-    if (!manifest) goto oom;
+    size_t mlen;
+    if (dh_package_manifest(entries, n, "drillhall-pack " DH_VERSION, course->id, course->version, &manifest,
+                            &mlen, &err) != DH_OK) {
+        tool_error("pack: %s", err.msg);
+        goto done;
+    }
     entries[n].name = DH_PKG_MANIFEST;
     entries[n].data = manifest;
-    entries[n].len = strlen(manifest);
+    entries[n].len = mlen;
     if (dh_zip_write(out, entries, n + 1, &err) != DH_OK) {
         tool_error("pack: %s", err.msg);
         goto done;
@@ -115,7 +93,7 @@ oom:
 done:
     for (int i = 0; i < n; i++) dh_free((void *)entries[i].data);
     dh_free(entries);
-    cJSON_free(manifest);
+    dh_free(manifest);
     dh_package_close(pkg);
     dh_course_free(course);
     return rc;
@@ -222,8 +200,19 @@ int cmd_inspect(int argc, char **argv)
     for (int i = 0; i < c->nmodules; i++) {
         const dh_Module *m = &c->modules[i];
         counts[m->kind]++;
+        char detail[96] = "";
+        if (m->kind == DH_MODULE_LESSON && m->u.lesson)
+            snprintf(detail, sizeof detail, "%d page%s, %d acknowledgement%s", m->u.lesson->npages,
+                     m->u.lesson->npages == 1 ? "" : "s", m->u.lesson->nacks, m->u.lesson->nacks == 1 ? "" : "s");
+        else if (m->kind == DH_MODULE_QUIZ && m->u.quiz)
+            snprintf(detail, sizeof detail, "%d questions, %d asked per attempt", m->u.quiz->nquestions,
+                     m->u.quiz->slots);
+        else if (m->kind == DH_MODULE_SCENARIO && m->u.scenario)
+            snprintf(detail, sizeof detail, "%d injects, %d actions, %d endings", m->u.scenario->ninjects,
+                     m->u.scenario->nactions, m->u.scenario->nendings);
         printf("  %-9s %-20s %-8s %s\n", dh_module_kind_name(m->kind), m->id,
                m->required ? "required" : "optional", dh_text_get(&m->title, NULL, c->languages[0]));
+        printf("            %s (%s)\n", detail, m->file);
         if (m->nprereqs) {
             printf("            after:");
             for (int k = 0; k < m->nprereqs; k++) printf(" %s", c->modules[m->prereqs[k]].id);

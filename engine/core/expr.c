@@ -236,23 +236,29 @@ static const char *tok_desc(const Parser *p, char *buf, size_t size)
 
 /* ---- suggestions ------------------------------------------------------------ */
 
-/* Levenshtein distance; 99 for names too long to bother with. */
-static int edit_distance(const char *a, size_t la, const char *b)
+/* Levenshtein distance, or any value above `cap` once it is sure to exceed
+ * it: a row whose minimum is above cap can only grow. That, and skipping
+ * names whose lengths differ by more than cap, keeps a suggestion among
+ * thousands of names cheap. 99 for names too long to bother with. */
+static int edit_distance(const char *a, size_t la, const char *b, int cap)
 {
     size_t lb = strlen(b);
     if (la > 64 || lb > 64) return 99;
+    if ((la > lb ? la - lb : lb - la) > (size_t)cap) return cap + 1;
     int row[65];
     for (size_t k = 0; k <= lb; k++) row[k] = (int)k;
     for (size_t i = 1; i <= la; i++) {
-        int prev = row[0];
-        row[0] = (int)i;
+        int prev = row[0], low;
+        low = row[0] = (int)i;
         for (size_t k = 1; k <= lb; k++) {
             int cur = row[k];
             int sub = prev + (a[i - 1] != b[k - 1]);
             int del = row[k] + 1, ins = row[k - 1] + 1;
             row[k] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            if (row[k] < low) low = row[k];
             prev = cur;
         }
+        if (low > cap) return cap + 1;
     }
     return row[lb];
 }
@@ -275,7 +281,8 @@ static void suggest_init(Suggest *s, const char *name, size_t len)
 
 static void suggest_try(Suggest *s, const char *cand)
 {
-    int d = edit_distance(s->name, s->len, cand);
+    if (!cand || !cand[0] || s->best_d == 0) return;
+    int d = edit_distance(s->name, s->len, cand, s->best_d - 1);
     if (d < s->best_d) {
         s->best_d = d;
         s->best = cand;
@@ -288,6 +295,48 @@ static const char *suggest_text(const Suggest *s, char *buf, size_t size)
     if (!s->best) return "";
     snprintf(buf, size, " (did you mean '%s'?)", s->best);
     return buf;
+}
+
+const char *dh_expr_suggest(const char *name, const char *const *names, int n, char *buf, size_t size)
+{
+    Suggest sg;
+    suggest_init(&sg, name, strlen(name));
+    for (int i = 0; i < n; i++) suggest_try(&sg, names[i]);
+    buf[0] = '\0';
+    return suggest_text(&sg, buf, size);
+}
+
+/* ---- name lookup ------------------------------------------------------------- */
+
+typedef const char *(*NameAt)(const dh_ExprEnv *env, int i);
+static const char *var_at(const dh_ExprEnv *env, int i) { return env->vars[i].name; }
+static const char *inject_at(const dh_ExprEnv *env, int i) { return env->injects[i]; }
+static const char *action_at(const dh_ExprEnv *env, int i) { return env->actions[i]; }
+
+/* strcmp of the n bytes at name (no NUL among them) against s. */
+static int cmp_n(const char *name, size_t n, const char *s)
+{
+    int c = strncmp(name, s, n);
+    return c ? c : s[n] ? -1 : 0;
+}
+
+/* Index of the name (n bytes) among count names, or -1. */
+static int find_name(const dh_ExprEnv *env, NameAt at, int count, const int *sorted, const char *name, size_t n)
+{
+    if (!sorted) {
+        for (int i = 0; i < count; i++)
+            if (cmp_n(name, n, at(env, i)) == 0) return i;
+        return -1;
+    }
+    int lo = 0, hi = count;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        int c = cmp_n(name, n, at(env, sorted[mid]));
+        if (c == 0) return sorted[mid];
+        if (c > 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
 }
 
 /* ---- node construction and checking ----------------------------------------- */
@@ -530,16 +579,16 @@ static const dh_Expr *parse_ref(Parser *p, dh_ExprOp op)
         fail(p, i, i < p->len ? 1 : 0, "expected the id of an %s after '%s('", what, fn);
         return NULL;
     }
-    const char *const *ids = op == DH_EX_VISITED ? p->env->injects : p->env->actions;
-    int n = op == DH_EX_VISITED ? p->env->ninjects : p->env->nactions;
-    int index = -1;
-    Suggest sg;
-    suggest_init(&sg, t + id_off, (size_t)id_len);
-    for (int k = 0; k < n && index < 0; k++) {
-        if (strlen(ids[k]) == (size_t)id_len && memcmp(ids[k], t + id_off, (size_t)id_len) == 0) index = k;
-        else suggest_try(&sg, ids[k]);
-    }
+    const dh_ExprEnv *env = p->env;
+    bool vis = op == DH_EX_VISITED;
+    const char *const *ids = vis ? env->injects : env->actions;
+    int n = vis ? env->ninjects : env->nactions;
+    int index = find_name(env, vis ? inject_at : action_at, n, vis ? env->injects_sorted : env->actions_sorted,
+                          t + id_off, (size_t)id_len);
     if (index < 0) {
+        Suggest sg;
+        suggest_init(&sg, t + id_off, (size_t)id_len);
+        for (int k = 0; k < n; k++) suggest_try(&sg, ids[k]);
         char sbuf[128];
         fail(p, i, tok_len, "unknown %s '%.*s'%s", what, id_len, t + id_off,
              n == 0 ? (op == DH_EX_VISITED ? " (this scenario has no injects)" : " (this scenario has no actions)")
@@ -594,29 +643,27 @@ static const dh_Expr *parse_ident(Parser *p)
         return NULL;
     }
     const dh_ExprEnv *env = p->env;
+    int i = find_name(env, var_at, env->nvars, env->vars_sorted, name, n);
+    if (i >= 0) {
+        const dh_VarDecl *v = &env->vars[i];
+        dh_ExprType t = v->type == DH_VAR_BOOL ? DH_TYPE_BOOL : v->type == DH_VAR_INT ? DH_TYPE_INT : DH_TYPE_STRING;
+        dh_Expr *e = node(p, DH_EX_VAR, t, off, (int)n);
+        if (e) {
+            e->u.ref.index = i;
+            if (v->type == DH_VAR_ENUM) {
+                e->u.ref.values = v->values;
+                e->u.ref.nvalues = v->nvalues;
+            }
+        }
+        return e;
+    }
     Suggest sg;
     suggest_init(&sg, name, n);
-    for (int i = 0; i < env->nvars; i++) {
-        const dh_VarDecl *v = &env->vars[i];
-        if (strlen(v->name) == n && memcmp(v->name, name, n) == 0) {
-            dh_ExprType t = v->type == DH_VAR_BOOL ? DH_TYPE_BOOL : v->type == DH_VAR_INT ? DH_TYPE_INT
-                                                                                           : DH_TYPE_STRING;
-            dh_Expr *e = node(p, DH_EX_VAR, t, off, (int)n);
-            if (e) {
-                e->u.ref.index = i;
-                if (v->type == DH_VAR_ENUM) {
-                    e->u.ref.values = v->values;
-                    e->u.ref.nvalues = v->nvalues;
-                }
-            }
-            return e;
-        }
-        suggest_try(&sg, v->name);
-    }
+    for (i = 0; i < env->nvars; i++) suggest_try(&sg, env->vars[i].name);
     static const char *const words[][2] = {{"and", "&&"}, {"or", "||"}, {"not", "!"}};
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
-        if (strlen(words[i][0]) == n && memcmp(words[i][0], name, n) == 0) {
-            fail(p, off, (int)n, "use '%s' instead of '%s'", words[i][1], words[i][0]);
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+        if (cmp_n(name, n, words[k][0]) == 0) {
+            fail(p, off, (int)n, "use '%s' instead of '%s'", words[k][1], words[k][0]);
             return NULL;
         }
     }

@@ -46,6 +46,10 @@ typedef struct dh_ExprEnv {
     int ninjects;
     const char *const *actions; /* ids chose() accepts, by index */
     int nactions;
+    /* Optional: the indices of vars, injects and actions in strcmp order of
+     * their names, so that big scenarios are searched by bisection. NULL:
+     * names are compared one by one. */
+    const int *vars_sorted, *injects_sorted, *actions_sorted;
 } dh_ExprEnv;
 
 /* Node kinds. Leaves first, then unary, then binary operators. */
@@ -123,7 +127,8 @@ dh_Value dh_expr_eval(const dh_Expr *e, const dh_ExprState *st);
 bool dh_expr_test(const dh_Expr *e, const dh_ExprState *st);
 
 /* Partial evaluation: returns true and sets *out when the value follows from
- * the known parts of st alone (e.g. "x && false" is false whatever x is). */
+ * the known parts of st alone (e.g. "x && false" is false whatever x is).
+ * known NULL means nothing is known; st may then be NULL too. */
 bool dh_expr_fold(const dh_Expr *e, const dh_ExprState *st, const dh_ExprKnown *known,
                   dh_Value *out);
 
@@ -136,6 +141,11 @@ void dh_expr_refs(const dh_Expr *e, dh_ExprRefFn fn, void *ud);
  * meant (a division by a constant zero). Fills up to max entries of warns
  * and returns how many there are in total. */
 int dh_expr_lint(const dh_Expr *e, dh_ExprError *warns, int max);
+
+/* " (did you mean 'x'?)" for the name in names (n of them; NULL or ""
+ * entries are skipped) within two edits of name, or "" (written to buf).
+ * The loader uses it so that effects and conditions suggest alike. */
+const char *dh_expr_suggest(const char *name, const char *const *names, int n, char *buf, size_t size);
 
 /* "a boolean", "a number", "a text": for messages. */
 const char *dh_expr_type_name(dh_ExprType t);

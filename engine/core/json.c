@@ -223,7 +223,7 @@ typedef struct Syntax {
     const char *t;
     size_t len;
     size_t err_at;   /* offset of the first error */
-    char msg[160];   /* its explanation */
+    char msg[200];   /* its explanation: "syntax error: " + up to 160 bytes */
     bool failed;
 } Syntax;
 

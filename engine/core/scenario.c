@@ -1,16 +1,13 @@
-/* scenario: loading and checking an incident exercise.
+/* scenario: loading and checking an incident exercise, in three passes.
  *
- * Three passes. The first collects every id (injects, actions and their
- * choices, objectives, expectations, endings) into one sorted registry, so
- * that duplicates are found and any reference or condition can name anything
- * defined later in the file. The second parses each part in full, resolving
- * references and conditions against the registry and the variables. The
- * third is a small static analysis over the finished model: 'after' cycles,
- * times past the clock's limit, injects that can never fire, actions never
- * offered, endings never reached, and scenarios that can never end. It is a
- * least fixpoint over "can this happen at all", described honestly in
- * courses/FORMAT.md ("What the checker proves"): it finds parts that are
- * certainly dead, never claims a live part is dead, and misses some dead ones.
+ * First every id (injects, actions and choices, objectives, expectations,
+ * endings) goes into one sorted registry, so duplicates are found and
+ * anything may name anything defined later. Then each part is parsed in
+ * full against the registry and the variables. Last, a static analysis of
+ * the model: 'after' cycles, times past the limit, and a least fixpoint of
+ * "can this happen at all" that finds injects never fired, actions never
+ * offered, endings never reached and scenarios that never end. It is sound,
+ * not complete (courses/FORMAT.md, "What the checker proves").
  */
 #include "scenario.h"
 
@@ -50,6 +47,9 @@ typedef struct P {
     const cJSON **inj_json, **act_json, **obj_json, **exp_json, **end_json;
     const cJSON *endings_json; /* the "endings" array, for positions */
     int nglobal_first, nglobal; /* the global actions' range */
+    const char **var_names, **obj_ids, **end_ids; /* for suggestions */
+    int *vars_sorted;          /* variable indices in name order */
+    bool refused;              /* too big to check: no model */
 } P;
 
 #define DOC(p) ((p)->c->doc)
@@ -77,11 +77,13 @@ static void add_id(P *p, const char *id, Kind kind, int index, const cJSON *obj)
 static void finish_ids(P *p)
 {
     qsort(p->ids, (size_t)p->nids, sizeof *p->ids, cmp_id);
+    const Id *first = p->ids;
     for (int i = 1; i < p->nids; i++) {
-        const Id *a = &p->ids[i - 1], *b = &p->ids[i];
-        if (strcmp(a->id, b->id) != 0) continue;
-        const Id *first = a;
-        while (first > p->ids && strcmp(first[-1].id, b->id) == 0) first--;
+        const Id *b = &p->ids[i];
+        if (strcmp(first->id, b->id) != 0) {
+            first = b;
+            continue;
+        }
         int line, col;
         dh_json_pos(DOC(p), first->at, &line, &col);
         DH_LOAD_ERROR(p->c, b->at,
@@ -101,44 +103,12 @@ static const Id *find_id(const P *p, const char *id)
     return lo < p->nids && strcmp(p->ids[lo].id, id) == 0 ? &p->ids[lo] : NULL;
 }
 
-/* Levenshtein distance for "did you mean", capped for long names. */
-static int edit_distance(const char *a, const char *b)
+/* " (did you mean 'x'?)", unless the diagnostics list is full and the
+ * message would be dropped anyway: hostile files cost no quadratic work. */
+static const char *hint(P *p, const char *name, const char *const *names, int n, char *buf, size_t size)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64) return 99;
-    int row[65];
-    for (size_t k = 0; k <= lb; k++) row[k] = (int)k;
-    for (size_t i = 1; i <= la; i++) {
-        int prev = row[0];
-        row[0] = (int)i;
-        for (size_t k = 1; k <= lb; k++) {
-            int cur = row[k];
-            int sub = prev + (a[i - 1] != b[k - 1]);
-            int del = row[k] + 1, ins = row[k - 1] + 1;
-            row[k] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
-/* " (did you mean 'x'?)" for the closest of names, or "". */
-static const char *suggest(const char *name, const char *const *names, int n, char *buf, size_t size)
-{
-    const char *best = NULL;
-    size_t len = strlen(name);
-    int best_d = len <= 2 ? (int)len : 3;
-    for (int i = 0; i < n; i++) {
-        if (!names[i] || !names[i][0]) continue;
-        int d = edit_distance(name, names[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = names[i];
-        }
-    }
     buf[0] = '\0';
-    if (best) snprintf(buf, size, " (did you mean '%s'?)", best);
-    return buf;
+    return DIAGS(p)->count >= DH_DIAGS_MAX ? buf : dh_expr_suggest(name, names, n, buf, size);
 }
 
 /* Resolve member `key` of obj, an id of the given kind. Returns the index,
@@ -156,19 +126,14 @@ static int ref(P *p, const cJSON *obj, const char *key, Kind kind, bool required
                       key, kind_names[kind]);
         return -1;
     }
-    const char *const *names = kind == K_INJECT ? p->s->env.injects : kind == K_ACTION ? p->s->env.actions : NULL;
-    int n = kind == K_INJECT ? p->s->env.ninjects : kind == K_ACTION ? p->s->env.nactions : 0;
-    const char **tmp = NULL;
-    if (!names) { /* objectives and endings: gather their ids for the suggestion */
-        n = kind == K_OBJECTIVE ? p->s->nobjectives : p->s->nendings;
-        tmp = dh_load_array(p->c, (size_t)n, sizeof *tmp);
-        if (!tmp) return -1;
-        for (int i = 0; i < n; i++) tmp[i] = kind == K_OBJECTIVE ? p->obj[i].id : p->end[i].id;
-        names = tmp;
-    }
+    const dh_Scenario *s = p->s;
+    const char *const *names = kind == K_INJECT ? s->env.injects : kind == K_ACTION ? s->env.actions
+                               : kind == K_OBJECTIVE ? p->obj_ids : p->end_ids;
+    int n = kind == K_INJECT ? s->ninjects : kind == K_ACTION ? s->nactions
+            : kind == K_OBJECTIVE ? s->nobjectives : s->nendings;
     char sbuf[128];
     DH_LOAD_ERROR(p->c, v, "unknown %s '%s'%s", kind_names[kind], v->valuestring,
-                  suggest(v->valuestring, names, n, sbuf, sizeof sbuf));
+                  hint(p, v->valuestring, names, n, sbuf, sizeof sbuf));
     return -1;
 }
 
@@ -179,10 +144,23 @@ static const char *get_id(P *p, const cJSON *obj, const char *key, bool required
     return id ? dh_load_strdup(p->c, id) : NULL;
 }
 
+/* Read and register the id of element i of a kind (o NULL: not an object). */
+static const char *reg(P *p, const cJSON *o, Kind kind, int i)
+{
+    const char *id = o ? get_id(p, o, "id", true) : NULL;
+    add_id(p, id, kind, i, o);
+    return id;
+}
+
 static int var_index(const P *p, const char *name)
 {
-    for (int i = 0; i < p->s->env.nvars; i++)
-        if (strcmp(p->vars[i].name, name) == 0) return i;
+    int lo = 0, hi = p->s->env.nvars;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2, c = strcmp(p->vars[p->vars_sorted[mid]].name, name);
+        if (c == 0) return p->vars_sorted[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
     return -1;
 }
 
@@ -212,11 +190,10 @@ static double positive(P *p, const cJSON *obj, const char *key, double def, cons
 {
     const cJSON *v = dh_json_get(DOC(p), DIAGS(p), obj, key, DH_JSON_NUMBER, false);
     if (!v) return def;
-    if (!isfinite(v->valuedouble) || v->valuedouble <= 0 || v->valuedouble > 1e6) {
-        DH_LOAD_ERROR(p->c, v, "'%s' must be greater than 0 (%s), not %g", key, why, v->valuedouble);
-        return def;
-    }
-    return v->valuedouble;
+    double x = v->valuedouble;
+    if (!isfinite(x) || x <= 0 || x > 1e6)
+        DH_LOAD_ERROR(p->c, v, "'%s' must be %s (%s), not %g", key, x > 0 ? "at most 1000000" : "greater than 0", why, x);
+    return isfinite(x) && x > 0 && x <= 1e6 ? x : def;
 }
 
 static long seconds(P *p, const cJSON *obj, const char *key, long min)
@@ -312,7 +289,7 @@ static int enum_value(P *p, const dh_VarDecl *var, const cJSON *v)
         if (strcmp(var->values[i], v->valuestring) == 0) k = i;
     if (k >= 0) return k;
     char sbuf[128], list[200];
-    suggest(v->valuestring, var->values, var->nvalues, sbuf, sizeof sbuf);
+    hint(p, v->valuestring, var->values, var->nvalues, sbuf, sizeof sbuf);
     if (sbuf[0])
         DH_LOAD_ERROR(p->c, v, "'%s' is not a value of '%s'%s", v->valuestring, var->name, sbuf);
     else
@@ -328,8 +305,8 @@ static bool parse_enum(P *p, const cJSON *m, dh_VarDecl *var, int64_t *init)
     const cJSON *list = dh_json_get(DOC(p), DIAGS(p), m, "enum", DH_JSON_ARRAY, true);
     if (!list) return false;
     int n = cJSON_GetArraySize(list);
-    if (n == 0) {
-        DH_LOAD_ERROR(p->c, list, "'enum' needs at least one value");
+    if (n == 0 || n > DH_SCENARIO_MAX_LIST) {
+        DH_LOAD_ERROR(p->c, list, "'enum' needs 1 to %d values, not %d", DH_SCENARIO_MAX_LIST, n);
         return false;
     }
     const char **values = dh_load_array(p->c, (size_t)n, sizeof *values);
@@ -365,13 +342,30 @@ static bool parse_enum(P *p, const cJSON *m, dh_VarDecl *var, int64_t *init)
     return true;
 }
 
+typedef struct NameIx {
+    const char *name;
+    int index;
+} NameIx;
+
+static int cmp_name_ix(const void *a, const void *b)
+{
+    return strcmp(((const NameIx *)a)->name, ((const NameIx *)b)->name);
+}
+
 static void parse_vars(P *p, const cJSON *root)
 {
     const cJSON *o = dh_json_get(DOC(p), DIAGS(p), root, "vars", DH_JSON_OBJECT, false);
     int n = o ? cJSON_GetArraySize(o) : 0;
+    if (n > DH_SCENARIO_MAX_PARTS) {
+        DH_LOAD_ERROR(p->c, o, "%d variables are too many (at most %d)", n, DH_SCENARIO_MAX_PARTS);
+        p->refused = true;
+        return;
+    }
     p->vars = dh_load_array(p->c, (size_t)n, sizeof *p->vars);
     p->initial = dh_load_array(p->c, (size_t)n, sizeof *p->initial);
-    if (!p->vars || !p->initial) return;
+    p->var_names = dh_load_array(p->c, (size_t)n, sizeof *p->var_names);
+    p->vars_sorted = dh_load_array(p->c, (size_t)n, sizeof *p->vars_sorted);
+    if (p->c->oom) return;
     int k = 0;
     for (const cJSON *m = o ? o->child : NULL; m; m = m->next) {
         dh_VarDecl *var = &p->vars[k];
@@ -401,10 +395,17 @@ static void parse_vars(P *p, const cJSON *root)
                           m->string, dh_json_kind(m));
             continue;
         }
-        k++;
+        p->var_names[k++] = var->name;
     }
+    /* Sort the indices by name: lookups from conditions and effects bisect. */
+    NameIx *byname = dh_load_array(p->c, (size_t)k, sizeof *byname);
+    if (!byname) return;
+    for (int i = 0; i < k; i++) byname[i] = (NameIx){p->var_names[i], i};
+    qsort(byname, (size_t)k, sizeof *byname, cmp_name_ix);
+    for (int i = 0; i < k; i++) p->vars_sorted[i] = byname[i].index;
     p->s->env.vars = p->vars;
     p->s->env.nvars = k;
+    p->s->env.vars_sorted = p->vars_sorted;
     p->s->initial = p->initial;
 }
 
@@ -502,6 +503,17 @@ static void collect(P *p, const cJSON *root)
     }
     ntop += jact ? cJSON_GetArraySize(jact) : 0;
     s->nactions = ntop + nchoices;
+    /* Real exercises have dozens of parts; a cap keeps every check below
+     * cheap even on a hostile file. */
+    if (s->nobjectives > DH_SCENARIO_MAX_PARTS || s->ninjects > DH_SCENARIO_MAX_PARTS ||
+        s->nactions > DH_SCENARIO_MAX_PARTS || s->nexpectations > DH_SCENARIO_MAX_PARTS ||
+        s->nendings > DH_SCENARIO_MAX_PARTS) {
+        DH_LOAD_ERROR(p->c, root,
+                      "this scenario is too big to check: %d injects, %d actions and choices, %d objectives, %d expectations and %d endings (at most %d of each)",
+                      s->ninjects, s->nactions, s->nobjectives, s->nexpectations, s->nendings, DH_SCENARIO_MAX_PARTS);
+        p->refused = true;
+        return;
+    }
 
     p->obj = dh_load_array(p->c, (size_t)s->nobjectives, sizeof *p->obj);
     p->inj = dh_load_array(p->c, (size_t)s->ninjects, sizeof *p->inj);
@@ -509,24 +521,19 @@ static void collect(P *p, const cJSON *root)
     p->act_json = dh_load_array(p->c, (size_t)s->nactions, sizeof *p->act_json);
     p->exp = dh_load_array(p->c, (size_t)s->nexpectations, sizeof *p->exp);
     p->end = dh_load_array(p->c, (size_t)s->nendings, sizeof *p->end);
+    p->obj_ids = dh_load_array(p->c, (size_t)s->nobjectives, sizeof *p->obj_ids);
+    p->end_ids = dh_load_array(p->c, (size_t)s->nendings, sizeof *p->end_ids);
     int nids = s->nobjectives + s->ninjects + s->nactions + s->nexpectations + s->nendings;
     p->ids = dh_load_array(p->c, (size_t)nids, sizeof *p->ids);
     if (p->c->oom) return;
 
-    for (int i = 0; i < s->nobjectives; i++) {
-        if (!p->obj_json[i]) continue;
-        p->obj[i].id = get_id(p, p->obj_json[i], "id", true);
-        add_id(p, p->obj[i].id, K_OBJECTIVE, i, p->obj_json[i]);
-    }
+    for (int i = 0; i < s->nobjectives; i++) p->obj_ids[i] = p->obj[i].id = reg(p, p->obj_json[i], K_OBJECTIVE, i);
     int next = 0, next_choice = ntop;
     for (int i = 0; i < s->ninjects; i++) {
         dh_Inject *in = &p->inj[i];
         in->after = -1;
         in->first_action = next;
-        if (p->inj_json[i]) {
-            in->id = get_id(p, p->inj_json[i], "id", true);
-            add_id(p, in->id, K_INJECT, i, p->inj_json[i]);
-        }
+        in->id = reg(p, p->inj_json[i], K_INJECT, i);
         collect_actions(p, inj_actions[i], i, &next, &next_choice);
         in->nactions = next - in->first_action;
     }
@@ -534,28 +541,35 @@ static void collect(P *p, const cJSON *root)
     collect_actions(p, jact, -1, &next, &next_choice);
     p->nglobal = next - p->nglobal_first;
     DH_ASSERT(next == ntop && next_choice == s->nactions);
-    for (int i = 0; i < s->nexpectations; i++) {
-        if (!p->exp_json[i]) continue;
-        p->exp[i].id = get_id(p, p->exp_json[i], "id", true);
-        add_id(p, p->exp[i].id, K_EXPECTATION, i, p->exp_json[i]);
-    }
-    for (int i = 0; i < s->nendings; i++) {
-        if (!p->end_json[i]) continue;
-        p->end[i].id = get_id(p, p->end_json[i], "id", true);
-        add_id(p, p->end[i].id, K_ENDING, i, p->end_json[i]);
-    }
+    for (int i = 0; i < s->nexpectations; i++) p->exp[i].id = reg(p, p->exp_json[i], K_EXPECTATION, i);
+    for (int i = 0; i < s->nendings; i++) p->end_ids[i] = p->end[i].id = reg(p, p->end_json[i], K_ENDING, i);
     finish_ids(p);
 
-    /* The names conditions may use; "" for elements without a valid id. */
+    /* The names conditions may use ("" for elements without a valid id),
+     * in index order and, from the sorted registry, in name order. */
     const char **inj_ids = dh_load_array(p->c, (size_t)s->ninjects, sizeof *inj_ids);
     const char **act_ids = dh_load_array(p->c, (size_t)s->nactions, sizeof *act_ids);
-    if (!inj_ids || !act_ids) return;
+    int *inj_sorted = dh_load_array(p->c, (size_t)s->ninjects, sizeof *inj_sorted);
+    int *act_sorted = dh_load_array(p->c, (size_t)s->nactions, sizeof *act_sorted);
+    if (p->c->oom) return;
     for (int i = 0; i < s->ninjects; i++) inj_ids[i] = p->inj[i].id ? p->inj[i].id : "";
     for (int i = 0; i < s->nactions; i++) act_ids[i] = p->act[i].id ? p->act[i].id : "";
+    int ni = 0, na = 0; /* "" sorts first */
+    for (int i = 0; i < s->ninjects; i++)
+        if (!p->inj[i].id) inj_sorted[ni++] = i;
+    for (int i = 0; i < s->nactions; i++)
+        if (!p->act[i].id) act_sorted[na++] = i;
+    for (int i = 0; i < p->nids; i++) {
+        if (p->ids[i].kind == K_INJECT) inj_sorted[ni++] = p->ids[i].index;
+        if (p->ids[i].kind == K_ACTION) act_sorted[na++] = p->ids[i].index;
+    }
+    DH_ASSERT(ni == s->ninjects && na == s->nactions);
     s->env.injects = inj_ids;
     s->env.ninjects = s->ninjects;
+    s->env.injects_sorted = inj_sorted;
     s->env.actions = act_ids;
     s->env.nactions = s->nactions;
+    s->env.actions_sorted = act_sorted;
 }
 
 /* ---- pass 2: injects ------------------------------------------------------------ */
@@ -619,8 +633,9 @@ static const char *const *strings(P *p, const cJSON *obj, const char *key, int *
 static void parse_cues(P *p, const cJSON *content, dh_Channel ch, dh_InjectContent *ct)
 {
     const cJSON *arr = array(p, content, "cues");
-    if (!arr) return;
-    int n = cJSON_GetArraySize(arr);
+    int n = arr ? cJSON_GetArraySize(arr) : 0;
+    if (n > DH_SCENARIO_MAX_LIST) DH_LOAD_ERROR(p->c, arr, "%d cues are too many (at most %d)", n, DH_SCENARIO_MAX_LIST);
+    if (n == 0 || n > DH_SCENARIO_MAX_LIST) return;
     dh_Cue *cues = dh_load_array(p->c, (size_t)n, sizeof *cues);
     if (!cues) return;
     int k = 0;
@@ -748,7 +763,7 @@ static void parse_content(P *p, const cJSON *inj, dh_Channel ch, dh_InjectConten
     parse_cues(p, o, ch, ct);
 }
 
-static void parse_actions_of(P *p, int first, int n);
+static void parse_action(P *p, int a);
 
 static void parse_inject(P *p, int i)
 {
@@ -786,7 +801,7 @@ static void parse_inject(P *p, int i)
         in->channel = (dh_Channel)ch;
         parse_content(p, o, in->channel, &in->content);
     }
-    parse_actions_of(p, in->first_action, in->nactions);
+    for (int a = in->first_action; a < in->first_action + in->nactions; a++) parse_action(p, a);
 }
 
 /* ---- pass 2: actions and effects ---------------------------------------------- */
@@ -796,12 +811,9 @@ static const dh_VarDecl *effect_var(P *p, const cJSON *m, int *index)
 {
     *index = var_index(p, m->string);
     if (*index >= 0) return &p->vars[*index];
-    const char **names = dh_load_array(p->c, (size_t)p->s->env.nvars, sizeof *names);
-    if (!names) return NULL;
-    for (int i = 0; i < p->s->env.nvars; i++) names[i] = p->vars[i].name;
     char sbuf[128];
     dh_json_diag_key(DOC(p), DIAGS(p), DH_ERROR, m, "unknown variable '%s'%s", m->string,
-                     suggest(m->string, names, p->s->env.nvars, sbuf, sizeof sbuf));
+                     hint(p, m->string, p->var_names, p->s->env.nvars, sbuf, sizeof sbuf));
     return NULL;
 }
 
@@ -951,12 +963,7 @@ static void parse_action(P *p, int a)
         DH_LOAD_ERROR(p->c, choices ? choices : rv, "a \"choice\" response needs at least two 'choices'");
     if (act->response == DH_RESPONSE_TEXT && act->prompt.count == 0)
         DH_LOAD_ERROR(p->c, rv, "a \"text\" response needs a 'prompt' telling the trainee what to write");
-    parse_actions_of(p, act->first_choice, act->nchoices);
-}
-
-static void parse_actions_of(P *p, int first, int n)
-{
-    for (int a = first; a < first + n; a++) parse_action(p, a);
+    for (int k = act->first_choice; k < act->first_choice + act->nchoices; k++) parse_action(p, k);
 }
 
 /* ---- pass 2: objectives, expectations, endings, debrief -------------------------- */
@@ -1089,38 +1096,58 @@ static void check_cycles(P *p, bool *in_cycle)
     }
 }
 
-/* Injects fired after a chain of delays that ends past the time limit. */
-static void check_times(P *p)
+/* Injects fired after a chain of delays that ends past the time limit. The
+ * earliest time of each inject is memoised, so long chains cost O(n). */
+static void check_times(P *p, const bool *in_cycle)
 {
     long limit = p->s->clock.limit_s;
     int n = p->s->ninjects;
-    if (limit <= 0) return;
+    long *t = dh_load_array(p->c, (size_t)n, sizeof *t); /* -1: not known (no fixed time) */
+    int *path = dh_load_array(p->c, (size_t)n, sizeof *path);
+    unsigned char *done = dh_load_array(p->c, (size_t)n, 1);
+    if (limit <= 0 || !t || !path || !done) return;
     for (int i = 0; i < n; i++) {
-        if (p->inj[i].trigger != DH_TRIGGER_AFTER) continue;
-        long t = 0;
-        int k = i, steps = 0;
-        while (k >= 0 && p->inj[k].trigger == DH_TRIGGER_AFTER && steps++ <= n) {
-            t += p->inj[k].delay_s;
+        int k = i, len = 0;
+        while (!done[k] && p->inj[k].trigger == DH_TRIGGER_AFTER && p->inj[k].after >= 0 && !in_cycle[k]) {
+            path[len++] = k;
+            done[k] = 1; /* on the path; resolved below */
             k = p->inj[k].after;
         }
-        if (k < 0 || steps > n || p->inj[k].trigger != DH_TRIGGER_AT) continue;
-        t += p->inj[k].at_s;
-        if (t > limit && p->inj[k].at_s <= limit)
-            DH_LOAD_WARN(p->c, cJSON_GetObjectItemCaseSensitive(p->inj_json[i], "after"),
-                         "inject '%s' fires at %ld s at the earliest, after the clock's limit_s of %ld s", p->inj[i].id,
-                         t, limit);
+        long base = done[k] && (len == 0 || k != path[len - 1]) ? t[k]
+                    : p->inj[k].trigger == DH_TRIGGER_AT && !in_cycle[k] ? p->inj[k].at_s : -1;
+        if (!done[k]) t[k] = base, done[k] = 1;
+        for (int j = len - 1; j >= 0; j--) {
+            const dh_Inject *in = &p->inj[path[j]];
+            t[path[j]] = base = base < 0 ? -1 : base + in->delay_s;
+            if (base > limit && base - in->delay_s <= limit)
+                DH_LOAD_WARN(p->c, cJSON_GetObjectItemCaseSensitive(p->inj_json[path[j]], "after"),
+                             "inject '%s' fires at %ld s at the earliest, after the clock's limit_s of %ld s",
+                             in->id, base, limit);
+        }
     }
 }
 
+/* What can possibly happen: a least fixpoint computed with a worklist.
+ * Items are injects (0..ni-1) and actions (ni..ni+na-1); facts ("keys")
+ * are variables changing (0..nv-1), injects firing (nv..) and actions
+ * being taken (nv+ni..). When a fact becomes possible, the items that
+ * depend on it are checked again; each fact changes once, so the work is
+ * linear in the size of the scenario. */
 typedef struct Reach {
-    bool *inj, *act;       /* can fire / can be taken */
-    bool *fixed;           /* per variable: no reachable effect changes it */
-    bool *fired;           /* per inject: a reachable 'fire' effect names it */
-    bool *ended;           /* per ending: a reachable 'end' effect names it */
-    bool *vis_known, *cho_known;
-    bool *none_inj, *none_act; /* all false: nothing visited or chosen yet */
+    bool *inj, *act;           /* can fire / can be taken */
+    bool *fixed;               /* per variable: no effect that can happen changes it */
+    bool *fired, *named;       /* per inject: a 'fire' effect that can happen / any names it */
+    bool *ended;               /* per ending: an 'end' effect that can happen names it */
+    bool *vis_known, *cho_known; /* = !inj, !act: "visited/chose is surely false" */
+    bool *none_inj, *none_act; /* all false: nothing visited or chosen */
     dh_ExprState st;
     dh_ExprKnown known;
+    int *dep_first, *dep;      /* per key, the items to check again (CSR) */
+    int *queue, qhead, qlen;
+    bool *queued;
+    int ni, na, nv;
+    bool fill;                 /* building dep[] (else counting) */
+    int item;                  /* the item whose condition is being indexed */
 } Reach;
 
 /* True if e is surely false whatever happens (NULL is "no condition"). */
@@ -1130,51 +1157,109 @@ static bool never(const Reach *r, const dh_Expr *e)
     return e && dh_expr_fold(e, &r->st, &r->known, &v) && !v.i;
 }
 
-static void snapshot(const P *p, Reach *r)
+static void add_dep(Reach *r, int key, int item)
 {
-    for (int i = 0; i < p->s->ninjects; i++) r->vis_known[i] = !r->inj[i];
-    for (int a = 0; a < p->s->nactions; a++) r->cho_known[a] = !r->act[a];
+    if (r->fill) r->dep[--r->dep_first[key]] = item;
+    else r->dep_first[key]++;
 }
 
-/* One round of the fixpoint; true if anything new became possible. */
-static bool reach_round(P *p, Reach *r)
+static void dep_ref(void *ud, const dh_Expr *leaf)
 {
-    const dh_Scenario *s = p->s;
-    bool changed = false;
-    snapshot(p, r);
-    for (int i = 0; i < s->ninjects; i++) {
-        const dh_Inject *in = &p->inj[i];
-        if (r->inj[i] || !p->inj_json[i] || never(r, in->when)) continue;
-        bool ok = r->fired[i] || in->trigger == DH_TRIGGER_AT || in->trigger == DH_TRIGGER_WHEN ||
-                  (in->trigger == DH_TRIGGER_AFTER && in->after >= 0 && r->inj[in->after]);
-        if (ok) r->inj[i] = changed = true;
+    Reach *r = ud;
+    int key = leaf->op == DH_EX_VAR ? leaf->u.ref.index : leaf->op == DH_EX_VISITED ? r->nv + leaf->u.ref.index
+              : leaf->op == DH_EX_CHOSE ? r->nv + r->ni + leaf->u.ref.index : -1;
+    if (key >= 0) add_dep(r, key, r->item);
+}
+
+static void index_deps(P *p, Reach *r)
+{
+    for (int i = 0; i < r->ni; i++) {
+        r->item = i;
+        if (p->inj[i].when) dh_expr_refs(p->inj[i].when, dep_ref, r);
+        if (p->inj[i].after >= 0) add_dep(r, r->nv + p->inj[i].after, i);
     }
-    for (int a = 0; a < s->nactions; a++) {
-        const dh_Action *act = &p->act[a];
-        if (r->act[a] || !p->act_json[a] || never(r, act->when)) continue;
-        bool offered = act->inject >= 0 ? r->inj[act->inject] : act->parent >= 0 ? r->act[act->parent] : true;
-        if (!offered) continue;
-        r->act[a] = changed = true;
-        for (int k = 0; k < act->neffects; k++) {
-            const dh_Effect *e = &act->effects[k];
-            switch (e->kind) {
-            case DH_EFFECT_SET: if (e->value != p->initial[e->target]) r->fixed[e->target] = false; break;
-            case DH_EFFECT_ADD: if (e->value != 0) r->fixed[e->target] = false; break;
-            case DH_EFFECT_FIRE: r->fired[e->target] = true; break;
-            case DH_EFFECT_CANCEL: break;
-            case DH_EFFECT_END: r->ended[e->target] = true; break;
-            }
+    for (int a = 0; a < r->na; a++) {
+        r->item = r->ni + a;
+        if (p->act[a].when) dh_expr_refs(p->act[a].when, dep_ref, r);
+        if (p->act[a].inject >= 0) add_dep(r, r->nv + p->act[a].inject, r->ni + a);
+        if (p->act[a].parent >= 0) add_dep(r, r->nv + r->ni + p->act[a].parent, r->ni + a);
+    }
+}
+
+static void enqueue(Reach *r, int item)
+{
+    int n = r->ni + r->na;
+    if (r->queued[item]) return;
+    r->queued[item] = true;
+    r->queue[(r->qhead + r->qlen++) % n] = item;
+}
+
+static void enqueue_deps(Reach *r, int key)
+{
+    for (int k = r->dep_first[key]; k < r->dep_first[key + 1]; k++) enqueue(r, r->dep[k]);
+}
+
+static bool can_fire(const P *p, const Reach *r, int i)
+{
+    const dh_Inject *in = &p->inj[i];
+    if (!p->inj_json[i] || never(r, in->when)) return false;
+    return r->fired[i] || in->trigger == DH_TRIGGER_AT || in->trigger == DH_TRIGGER_WHEN ||
+           (in->trigger == DH_TRIGGER_AFTER && in->after >= 0 && r->inj[in->after]);
+}
+
+static bool can_take(const P *p, const Reach *r, int a)
+{
+    const dh_Action *act = &p->act[a];
+    if (!p->act_json[a] || never(r, act->when)) return false;
+    return act->inject >= 0 ? r->inj[act->inject] : act->parent >= 0 ? r->act[act->parent] : true;
+}
+
+static void take(P *p, Reach *r, int a)
+{
+    r->act[a] = true;
+    r->cho_known[a] = false;
+    enqueue_deps(r, r->nv + r->ni + a);
+    for (int k = 0; k < p->act[a].neffects; k++) {
+        const dh_Effect *e = &p->act[a].effects[k];
+        bool changes = (e->kind == DH_EFFECT_SET && e->value != p->initial[e->target]) ||
+                       (e->kind == DH_EFFECT_ADD && e->value != 0);
+        if (changes && r->fixed[e->target]) {
+            r->fixed[e->target] = false;
+            enqueue_deps(r, e->target);
+        } else if (e->kind == DH_EFFECT_FIRE && !r->fired[e->target]) {
+            r->fired[e->target] = true;
+            enqueue(r, e->target);
+        } else if (e->kind == DH_EFFECT_END) {
+            r->ended[e->target] = true;
         }
     }
-    return changed;
 }
 
-static bool named_by_fire(const P *p, int inject)
+static void reach(P *p, Reach *r)
 {
-    for (int a = 0; a < p->s->nactions; a++)
-        for (int k = 0; k < p->act[a].neffects; k++)
-            if (p->act[a].effects[k].kind == DH_EFFECT_FIRE && p->act[a].effects[k].target == inject) return true;
-    return false;
+    int n = r->ni + r->na, nkeys = r->nv + n;
+    r->dep_first = dh_load_array(p->c, (size_t)nkeys + 1, sizeof *r->dep_first);
+    if (!r->dep_first) return;
+    index_deps(p, r); /* count */
+    for (int k = 1; k <= nkeys; k++) r->dep_first[k] += r->dep_first[k - 1];
+    r->dep = dh_load_array(p->c, (size_t)r->dep_first[nkeys], sizeof *r->dep);
+    if (!r->dep) return;
+    r->fill = true;
+    index_deps(p, r); /* fill, moving each dep_first[key] back to its start */
+    for (int i = 0; i < n; i++) enqueue(r, i);
+    while (r->qlen > 0) {
+        int x = r->queue[r->qhead];
+        r->qhead = (r->qhead + 1) % n;
+        r->qlen--;
+        r->queued[x] = false;
+        if (x < r->ni && !r->inj[x] && can_fire(p, r, x)) {
+            r->inj[x] = true;
+            r->vis_known[x] = false;
+            enqueue_deps(r, r->nv + x);
+        } else if (x >= r->ni && !r->act[x - r->ni] && can_take(p, r, x - r->ni)) {
+            take(p, r, x - r->ni);
+        }
+    }
 }
 
 static const cJSON *id_at(const cJSON *obj)
@@ -1195,7 +1280,7 @@ static void report_dead(P *p, Reach *r, const bool *in_cycle)
             why = "its 'when' condition can never become true";
         else if (in->trigger == DH_TRIGGER_AFTER && in->after >= 0)
             why = (snprintf(buf, sizeof buf, "it comes after '%s', which can never fire", p->inj[in->after].id), buf);
-        else if (named_by_fire(p, i))
+        else if (r->named[i])
             why = "the only actions that fire it are never offered";
         else if (in->trigger == DH_TRIGGER_EFFECT)
             why = "it has no 'at_s', 'after' or 'when', and no 'fire' effect names it";
@@ -1283,32 +1368,37 @@ static void analyse(P *p)
     dh_Scenario *s = p->s;
     int ni = s->ninjects, na = s->nactions, nv = s->env.nvars;
     bool *in_cycle = dh_load_array(p->c, (size_t)ni, sizeof *in_cycle);
-    Reach r;
-    r.inj = dh_load_array(p->c, (size_t)ni, sizeof *r.inj);
-    r.act = dh_load_array(p->c, (size_t)na, sizeof *r.act);
-    r.fixed = dh_load_array(p->c, (size_t)nv, sizeof *r.fixed);
-    r.fired = dh_load_array(p->c, (size_t)ni, sizeof *r.fired);
-    r.ended = dh_load_array(p->c, (size_t)s->nendings, sizeof *r.ended);
-    r.vis_known = dh_load_array(p->c, (size_t)ni, sizeof *r.vis_known);
-    r.cho_known = dh_load_array(p->c, (size_t)na, sizeof *r.cho_known);
-    r.none_inj = dh_load_array(p->c, (size_t)ni, sizeof *r.none_inj);
-    r.none_act = dh_load_array(p->c, (size_t)na, sizeof *r.none_act);
+    Reach r = {0};
+    r.ni = ni;
+    r.na = na;
+    r.nv = nv;
+    bool **flags[] = {&r.inj, &r.fired, &r.named, &r.vis_known, &r.none_inj};
+    for (size_t k = 0; k < sizeof flags / sizeof *flags; k++) *flags[k] = dh_load_array(p->c, (size_t)ni, 1);
+    r.act = dh_load_array(p->c, (size_t)na, 1);
+    r.cho_known = dh_load_array(p->c, (size_t)na, 1);
+    r.none_act = dh_load_array(p->c, (size_t)na, 1);
+    r.fixed = dh_load_array(p->c, (size_t)nv, 1);
+    r.ended = dh_load_array(p->c, (size_t)s->nendings, 1);
+    r.queue = dh_load_array(p->c, (size_t)(ni + na), sizeof *r.queue);
+    r.queued = dh_load_array(p->c, (size_t)(ni + na), 1);
     if (p->c->oom) return;
-    for (int v = 0; v < nv; v++) r.fixed[v] = true;
+    memset(r.fixed, 1, (size_t)nv);
+    memset(r.vis_known, 1, (size_t)ni);
+    memset(r.cho_known, 1, (size_t)na);
+    for (int a = 0; a < na; a++)
+        for (int k = 0; k < p->act[a].neffects; k++)
+            if (p->act[a].effects[k].kind == DH_EFFECT_FIRE) r.named[p->act[a].effects[k].target] = true;
     r.st.vars = p->initial;
     r.st.visited = r.none_inj;
     r.st.chosen = r.none_act;
-    r.st.elapsed = 0;
     r.known.vars = r.fixed;
     r.known.visited = r.vis_known;
     r.known.chosen = r.cho_known;
 
     check_cycles(p, in_cycle);
-    check_times(p);
-    /* Each round only adds possibilities, so this stops within
-     * ninjects + nactions + 1 rounds. */
-    while (reach_round(p, &r)) {}
-    snapshot(p, &r);
+    check_times(p, in_cycle);
+    reach(p, &r);
+    if (p->c->oom) return;
     report_dead(p, &r, in_cycle);
     check_endings(p, &r);
     check_objectives(p);
@@ -1352,12 +1442,12 @@ dh_Status dh_scenario_parse(dh_LoadCtx *c, const cJSON *root, dh_Scenario **out)
     s->seed = (uint32_t)dh_json_int(c->doc, c->diags, root, "seed", 0, 0, 4294967295L, false);
     parse_vars(&p, root);
     if (c->oom) return DH_ENOMEM;
-
-    collect(&p, root);
+    if (!p.refused) collect(&p, root);
     if (c->oom) return DH_ENOMEM;
+    if (p.refused) return DH_OK;
     for (int i = 0; i < s->nobjectives; i++) parse_objective(&p, i);
     for (int i = 0; i < s->ninjects; i++) parse_inject(&p, i);
-    parse_actions_of(&p, p.nglobal_first, p.nglobal);
+    for (int a = p.nglobal_first; a < p.nglobal_first + p.nglobal; a++) parse_action(&p, a);
     for (int i = 0; i < s->nexpectations; i++) parse_expectation(&p, i);
     for (int i = 0; i < s->nendings; i++) parse_ending(&p, i);
     parse_debrief(&p, root);

@@ -25,6 +25,10 @@ typedef struct dh_Scenario dh_Scenario;
 
 /* Upper bound for every time in a scenario (seconds): one week. */
 #define DH_SCENARIO_MAX_S 604800
+/* At most this many variables, injects, actions (with choices), objectives,
+ * expectations and endings each; cues per inject and values per enum. */
+#define DH_SCENARIO_MAX_PARTS 2000
+#define DH_SCENARIO_MAX_LIST 100
 
 typedef enum dh_ClockMode {
     DH_CLOCK_SCALED, /* scenario time runs at speed x real time */

@@ -82,7 +82,9 @@ static void le64_store(uint8_t *p, uint64_t v)
 
 const char *dh_sig_keyid_hex(const uint8_t keyid[DH_SIG_KEYID_BYTES], char out[DH_SIG_KEYID_HEX])
 {
-    snprintf(out, DH_SIG_KEYID_HEX, "%016" PRIX64, le64_load(keyid));
+    /* minisign prints the key number with PRIX64, without leading zeros;
+     * officers compare ids by eye, so print them exactly the same way. */
+    snprintf(out, DH_SIG_KEYID_HEX, "%" PRIX64, le64_load(keyid));
     return out;
 }
 

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define DH_SIG_KEYID_BYTES 8       /* random key number that names a key pair */
-#define DH_SIG_KEYID_HEX 17        /* 16 upper-case hex digits (as minisign prints) + NUL */
+#define DH_SIG_KEYID_HEX 17        /* up to 16 upper-case hex digits, no leading zeros (as minisign prints) + NUL */
 #define DH_SIG_PUBLIC_B64 57       /* base64 of "Ed" + key id + public key, + NUL */
 #define DH_SIG_COMMENT_MAX 1003    /* untrusted comment bytes minisign reads back */
 #define DH_SIG_TRUSTED_MAX 8173    /* trusted comment bytes minisign reads back */

@@ -29,7 +29,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     };
     static const char *const injects[] = {"I1", "mail-2", "siem.alert"};
     static const char *const actions[] = {"report", "open"};
-    static const dh_ExprEnv env = {vars, 3, injects, 3, actions, 2};
+    static const int vars_sorted[] = {1, 2, 0}, injects_sorted[] = {0, 1, 2}, actions_sorted[] = {1, 0};
+    static const dh_ExprEnv plain = {.vars = vars, .nvars = 3, .injects = injects, .ninjects = 3,
+                                     .actions = actions, .nactions = 2};
+    static const dh_ExprEnv sorted = {.vars = vars, .nvars = 3, .injects = injects, .ninjects = 3,
+                                      .actions = actions, .nactions = 2, .vars_sorted = vars_sorted,
+                                      .injects_sorted = injects_sorted, .actions_sorted = actions_sorted};
+    /* The first byte picks the lookup strategy, so both are fuzzed. */
+    const dh_ExprEnv *env = size > 0 && (data[0] & 1) ? &sorted : &plain;
 
     /* The parser takes NUL-terminated text; a NUL inside simply ends it. */
     if (size > 3 * DH_EXPR_MAX_LEN) size = 3 * DH_EXPR_MAX_LEN;
@@ -41,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dh_arena_init(&a);
     const dh_Expr *e = NULL;
     dh_ExprError err;
-    dh_Status st = dh_expr_parse(&a, text, &env, &e, &err);
+    dh_Status st = dh_expr_parse(&a, text, env, &e, &err);
     if (st == DH_OK) {
         static const int64_t v1[] = {0, 0, 0}, v2[] = {1, INT64_MIN, 2}, v3[] = {1, -1, 1};
         static const bool vis[] = {true, false, true}, cho[] = {false, true};

@@ -27,7 +27,15 @@ static const dh_VarDecl vars[] = {
 };
 static const char *const injects[] = {"I1", "mail-2", "siem.alert"};
 static const char *const actions[] = {"report", "open-attachment"};
-static const dh_ExprEnv env = {vars, 4, injects, 3, actions, 2};
+static const dh_ExprEnv env = {.vars = vars, .nvars = 4, .injects = injects, .ninjects = 3,
+                               .actions = actions, .nactions = 2};
+/* The same with the optional sorted indices a big scenario provides. */
+static const int vars_sorted[] = {1, 3, 2, 0}; /* hosts, isolated, phase, reported */
+static const int injects_sorted[] = {0, 1, 2};
+static const int actions_sorted[] = {1, 0};     /* open-attachment, report */
+static const dh_ExprEnv sorted_env = {.vars = vars, .nvars = 4, .injects = injects, .ninjects = 3,
+                                      .actions = actions, .nactions = 2, .vars_sorted = vars_sorted,
+                                      .injects_sorted = injects_sorted, .actions_sorted = actions_sorted};
 
 /* State: reported=true, hosts=5, phase=foothold, isolated=false;
  * I1 fired, report chosen, 120 s elapsed. */
@@ -216,13 +224,46 @@ static void test_names_and_types(void **s)
                  "unknown function 'visted' (did you mean 'visited'?); conditions can use visited(inject) and chose(action)");
     expect_error("elapsed() > 3", 0, "'elapsed' is a number, not a function: write e.g. 'elapsed > 300'");
     /* With nothing declared, the messages say so. */
-    const dh_ExprEnv empty = {NULL, 0, NULL, 0, NULL, 0};
+    const dh_ExprEnv empty = {.vars = NULL};
     dh_Arena a;
     dh_arena_init(&a);
     const dh_Expr *e;
     dh_ExprError err;
     assert_int_equal(dh_expr_parse(&a, "visited(I1)", &empty, &e, &err), DH_EINVALID);
     assert_string_equal(err.msg, "unknown inject 'I1' (this scenario has no injects)");
+    dh_arena_free(&a);
+}
+
+/* Lookups by bisection find the same indices and make the same suggestions. */
+static void test_sorted_lookup(void **s)
+{
+    (void)s;
+    dh_Arena a;
+    dh_arena_init(&a);
+    const dh_Expr *e;
+    dh_ExprError err;
+    const char *names[] = {"hosts", "isolated", "phase", "reported", "visited(I1)", "visited(mail-2)",
+                           "visited(siem.alert)", "chose(report)", "chose(open-attachment)"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        const dh_Expr *e1, *e2;
+        assert_int_equal(dh_expr_parse(&a, names[i], &env, &e1, &err), DH_OK);
+        assert_int_equal(dh_expr_parse(&a, names[i], &sorted_env, &e2, &err), DH_OK);
+        assert_int_equal(e1->op, e2->op);
+        assert_int_equal(e1->u.ref.index, e2->u.ref.index);
+    }
+    assert_int_equal(dh_expr_parse(&a, "reportd || visited(I0) || chose(x)", &sorted_env, &e, &err), DH_EINVALID);
+    assert_string_equal(err.msg, "unknown variable 'reportd' (did you mean 'reported'?)");
+    assert_int_equal(dh_expr_parse(&a, "hostsx", &sorted_env, &e, &err), DH_EINVALID);
+    assert_string_equal(err.msg, "unknown variable 'hostsx' (did you mean 'hosts'?)");
+    assert_int_equal(dh_expr_parse(&a, "chose(repor)", &sorted_env, &e, &err), DH_EINVALID);
+    assert_string_equal(err.msg, "unknown action 'repor' (did you mean 'report'?)");
+    assert_int_equal(dh_expr_parse(&a, "chose(a)", &sorted_env, &e, &err), DH_EINVALID);
+    assert_int_equal(dh_expr_parse(&a, "chose(z)", &sorted_env, &e, &err), DH_EINVALID);
+    /* The shared suggestion helper. */
+    char buf[64];
+    const char *cands[] = {"reported", NULL, "", "isolated"};
+    assert_string_equal(dh_expr_suggest("isolatd", cands, 4, buf, sizeof buf), " (did you mean 'isolated'?)");
+    assert_string_equal(dh_expr_suggest("zzz", cands, 4, buf, sizeof buf), "");
     dh_arena_free(&a);
 }
 
@@ -447,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_arithmetic_never_traps),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_names_and_types),
+        cmocka_unit_test(test_sorted_lookup),
         cmocka_unit_test(test_result_types),
         cmocka_unit_test(test_hostile_input),
         cmocka_unit_test(test_fold),

@@ -164,7 +164,7 @@ static void test_sample(void **state)
     const dh_Action *a = &s->actions[report];
     assert_int_equal(a->inject, mail);
     assert_non_null(a->when);
-    assert_string_equal(a->when_text, "!reported");
+    assert_string_equal(a->when_text, "!reported && !deleted");
     const dh_Effect *e = find_effect(a, DH_EFFECT_FIRE, dh_scenario_inject_index(s, "soc-thanks"));
     assert_non_null(e);
     assert_int_equal(e->delay_s, 90);
@@ -584,6 +584,63 @@ static void test_responses_and_objectives(void **state)
     unload(&L);
 }
 
+/* Big scenarios: the caps are enforced with one clear message, and just
+ * under them the checks still give exact answers (a 2000-long 'after'
+ * chain written backwards is fully reachable, and only the first inject
+ * past the limit is reported). */
+static void test_limits(void **state)
+{
+    (void)state;
+    size_t cap = 400000, len = 0;
+    char *t = malloc(cap);
+    assert_non_null(t);
+    len += (size_t)snprintf(t + len, cap - len, "{\"clock\": {\"limit_s\": 100000}, \"injects\": [\n");
+    for (int i = 0; i < 2000; i++) {
+        if (i < 1999)
+            len += (size_t)snprintf(t + len, cap - len,
+                                    "{\"id\": \"I%d\", \"channel\": \"note\", \"after\": \"I%d\", \"delay_s\": 60, "
+                                    "\"when\": \"visited(I%d)\", \"content\": {\"text\": \"x\"}},\n",
+                                    i, i + 1, i + 1);
+        else
+            len += (size_t)snprintf(t + len, cap - len,
+                                    "{\"id\": \"I%d\", \"channel\": \"note\", \"at_s\": 0, \"content\": {\"text\": \"x\"}}],\n", i);
+    }
+    snprintf(t + len, cap - len, "\"endings\": [{\"id\": \"end\", \"when\": \"visited(I0)\", \"text\": \"x\", \"outcome\": \"success\"},\n"
+                                 "{\"id\": \"timeout\", \"text\": \"x\", \"outcome\": \"failure\"}]}");
+    Loaded L;
+    load(&L, t);
+    expect_at(&L, "\"I333\"", 1, "warning: inject 'I332' fires at 100020 s at the earliest, after the clock's limit_s of 100000 s");
+    expect_counts(&L, 0, 1);
+    assert_int_equal(L.s->ninjects, 2000);
+    unload(&L);
+
+    /* One more is refused as a whole. */
+    char *more = strstr(t, "{\"id\": \"I0\"");
+    assert_non_null(more);
+    memmove(more + 30, more, strlen(more) + 1);
+    memcpy(more, "{\"id\": \"extra\", \"channel\": 1},", 30);
+    load(&L, t);
+    expect_at(&L, "{", 1,
+              "error: this scenario is too big to check: 2001 injects, 0 actions and choices, 0 objectives, 0 expectations and 2 endings (at most 2000 of each)");
+    expect_counts(&L, 1, 0);
+    assert_null(L.s);
+    unload(&L);
+
+    /* Lists inside an inject or a variable are capped too. */
+    len = (size_t)snprintf(t, cap, "{\"vars\": {\"v\": {\"enum\": [");
+    for (int i = 0; i < 101; i++) len += (size_t)snprintf(t + len, cap - len, "%s\"v%d\"", i ? ", " : "", i);
+    len += (size_t)snprintf(t + len, cap - len, "]}}, \"injects\": [{\"id\": \"n\", \"channel\": \"note\", \"at_s\": 0, "
+                                                "\"content\": {\"text\": \"x\", \"cues\": [");
+    for (int i = 0; i < 101; i++) len += (size_t)snprintf(t + len, cap - len, "%s\"text\"", i ? ", " : "");
+    snprintf(t + len, cap - len, "]}}], \"endings\": [{\"id\": \"e\", \"when\": \"visited(n)\", \"text\": \"x\", \"outcome\": \"success\"}]}");
+    load(&L, t);
+    expect_at(&L, "[\"v0\"", 1, "error: 'enum' needs 1 to 100 values, not 101");
+    expect_at(&L, "[\"text\"", 1, "error: 101 cues are too many (at most 100)");
+    expect_counts(&L, 2, 0);
+    unload(&L);
+    free(t);
+}
+
 /* Fail each allocation in turn while parsing the sample: DH_OK or DH_ENOMEM,
  * never a crash (and, under ASan, never a leak). */
 static void test_out_of_memory(void **state)
@@ -637,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_endings),
         cmocka_unit_test(test_channel_content),
         cmocka_unit_test(test_responses_and_objectives),
+        cmocka_unit_test(test_limits),
         cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -743,7 +743,9 @@ static void test_keyid_hex(void **state)
     const uint8_t small[8] = {0x0f};
     char hex[DH_SIG_KEYID_HEX];
     assert_string_equal(dh_sig_keyid_hex(id, hex), "7AA746FC7252B631");
-    assert_string_equal(dh_sig_keyid_hex(small, hex), "000000000000000F");
+    /* No leading zeros, as minisign prints it ("%" PRIX64): the e2e test
+     * caught a key whose id began with 0. */
+    assert_string_equal(dh_sig_keyid_hex(small, hex), "F");
 }
 
 /* Every allocation failing in turn: an error or success, never a crash or a

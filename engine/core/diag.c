@@ -10,6 +10,7 @@
 #include "alloc.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,4 +136,83 @@ void dh_diags_print(const dh_Diags *d, FILE *out, const char *prefix)
         fprintf(out, "%s%snote: %d more diagnostic%s not shown%s\n", prefix ? prefix : "",
                 prefix ? ": " : "", d->dropped, d->dropped == 1 ? "" : "s",
                 d->oom ? " (out of memory)" : "");
+}
+
+/* ---- suggestions ------------------------------------------------------------- */
+
+/* Levenshtein distance, or any value above `cap` once it is sure to exceed
+ * it: a row whose minimum is above cap can only grow. That, and skipping
+ * names whose lengths differ by more than cap, keeps a suggestion among
+ * thousands of names cheap. 99 for names too long to bother with. */
+static int edit_distance(const char *a, size_t la, const char *b, int cap)
+{
+    size_t lb = strlen(b);
+    if (la > 64 || lb > 64) return 99;
+    if ((la > lb ? la - lb : lb - la) > (size_t)cap) return cap + 1;
+    int row[65];
+    for (size_t k = 0; k <= lb; k++) row[k] = (int)k;
+    for (size_t i = 1; i <= la; i++) {
+        int prev = row[0], low;
+        low = row[0] = (int)i;
+        for (size_t k = 1; k <= lb; k++) {
+            int cur = row[k];
+            int sub = prev + (a[i - 1] != b[k - 1]);
+            int del = row[k] + 1, ins = row[k - 1] + 1;
+            row[k] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            if (row[k] < low) low = row[k];
+            prev = cur;
+        }
+        if (low > cap) return cap + 1;
+    }
+    return row[lb];
+}
+
+void dh_suggest_init(dh_Suggest *s, const char *name, size_t len)
+{
+    s->name = name;
+    s->len = len;
+    s->best = NULL;
+    /* Close enough to be a typo: at most 2 edits, and fewer than the length. */
+    s->best_d = len <= 2 ? (int)len : 3;
+}
+
+void dh_suggest_try(dh_Suggest *s, const char *cand)
+{
+    if (!cand || !cand[0] || s->best_d == 0) return;
+    int d = edit_distance(s->name, s->len, cand, s->best_d - 1);
+    if (d < s->best_d) {
+        s->best_d = d;
+        s->best = cand;
+    }
+}
+
+const char *dh_suggest_text(const dh_Suggest *s, char *buf, size_t size)
+{
+    if (!s->best) return "";
+    snprintf(buf, size, " (did you mean '%s'?)", s->best);
+    return buf;
+}
+
+const char *dh_suggest(const char *name, const char *const *names, int n, char *buf, size_t size)
+{
+    dh_Suggest sg;
+    dh_suggest_init(&sg, name, strlen(name));
+    for (int i = 0; i < n; i++) dh_suggest_try(&sg, names[i]);
+    buf[0] = '\0';
+    return dh_suggest_text(&sg, buf, size);
+}
+
+const char *dh_join_names(const char *const *names, int n, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", names[i]);
+        if (w < 0 || (size_t)w >= size - used) {
+            if (size > 4) strcpy(buf + size - 4, "...");
+            break;
+        }
+        used += (size_t)w;
+    }
+    return buf;
 }

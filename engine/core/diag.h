@@ -12,6 +12,7 @@
 #include "error.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 typedef enum dh_Severity { DH_NOTE, DH_WARNING, DH_ERROR } dh_Severity;
@@ -51,5 +52,26 @@ void dh_diags_sort(dh_Diags *d);
 /* Print each as "[prefix/]file:line:col: severity: message" plus a note
  * about dropped diagnostics. prefix may be NULL. */
 void dh_diags_print(const dh_Diags *d, FILE *out, const char *prefix);
+
+/* "Did you mean ...?" for an unknown name: the closest candidate within two
+ * edits (and fewer edits than the name is long), so that typos in ids,
+ * member names and values all get the same kind of hint. */
+typedef struct dh_Suggest {
+    const char *name; /* the unknown name (need not be NUL-terminated) */
+    size_t len;       /* its length in bytes */
+    const char *best; /* closest candidate so far, or NULL */
+    int best_d;       /* its edit distance */
+} dh_Suggest;
+
+/* Start looking for a name close to the len bytes at name. */
+void dh_suggest_init(dh_Suggest *s, const char *name, size_t len);
+/* Consider one candidate (NULL or "" are skipped). */
+void dh_suggest_try(dh_Suggest *s, const char *candidate);
+/* " (did you mean 'x'?)" into buf, or "" when nothing was close. */
+const char *dh_suggest_text(const dh_Suggest *s, char *buf, size_t size);
+/* All in one: the hint for name among n candidates. */
+const char *dh_suggest(const char *name, const char *const *names, int n, char *buf, size_t size);
+/* "a, b, c" into buf, ending in "..." if it does not fit. */
+const char *dh_join_names(const char *const *names, int n, char *buf, size_t size);
 
 #endif

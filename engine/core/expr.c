@@ -11,6 +11,8 @@
  */
 #include "expr.h"
 
+#include "diag.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -234,78 +236,6 @@ static const char *tok_desc(const Parser *p, char *buf, size_t size)
     return buf;
 }
 
-/* ---- suggestions ------------------------------------------------------------ */
-
-/* Levenshtein distance, or any value above `cap` once it is sure to exceed
- * it: a row whose minimum is above cap can only grow. That, and skipping
- * names whose lengths differ by more than cap, keeps a suggestion among
- * thousands of names cheap. 99 for names too long to bother with. */
-static int edit_distance(const char *a, size_t la, const char *b, int cap)
-{
-    size_t lb = strlen(b);
-    if (la > 64 || lb > 64) return 99;
-    if ((la > lb ? la - lb : lb - la) > (size_t)cap) return cap + 1;
-    int row[65];
-    for (size_t k = 0; k <= lb; k++) row[k] = (int)k;
-    for (size_t i = 1; i <= la; i++) {
-        int prev = row[0], low;
-        low = row[0] = (int)i;
-        for (size_t k = 1; k <= lb; k++) {
-            int cur = row[k];
-            int sub = prev + (a[i - 1] != b[k - 1]);
-            int del = row[k] + 1, ins = row[k - 1] + 1;
-            row[k] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            if (row[k] < low) low = row[k];
-            prev = cur;
-        }
-        if (low > cap) return cap + 1;
-    }
-    return row[lb];
-}
-
-typedef struct Suggest {
-    const char *name; /* the unknown name (not NUL-terminated) */
-    size_t len;
-    const char *best;
-    int best_d;
-} Suggest;
-
-static void suggest_init(Suggest *s, const char *name, size_t len)
-{
-    s->name = name;
-    s->len = len;
-    s->best = NULL;
-    /* Close enough to be a typo: at most 2 edits, and fewer than the length. */
-    s->best_d = len <= 2 ? (int)len : 3;
-}
-
-static void suggest_try(Suggest *s, const char *cand)
-{
-    if (!cand || !cand[0] || s->best_d == 0) return;
-    int d = edit_distance(s->name, s->len, cand, s->best_d - 1);
-    if (d < s->best_d) {
-        s->best_d = d;
-        s->best = cand;
-    }
-}
-
-/* " (did you mean 'x'?)" or "". */
-static const char *suggest_text(const Suggest *s, char *buf, size_t size)
-{
-    if (!s->best) return "";
-    snprintf(buf, size, " (did you mean '%s'?)", s->best);
-    return buf;
-}
-
-const char *dh_expr_suggest(const char *name, const char *const *names, int n, char *buf, size_t size)
-{
-    Suggest sg;
-    suggest_init(&sg, name, strlen(name));
-    for (int i = 0; i < n; i++) suggest_try(&sg, names[i]);
-    buf[0] = '\0';
-    return suggest_text(&sg, buf, size);
-}
-
 /* ---- name lookup ------------------------------------------------------------- */
 
 typedef const char *(*NameAt)(const dh_ExprEnv *env, int i);
@@ -431,21 +361,6 @@ static void wrong_operand(Parser *p, dh_ExprOp op, const dh_Expr *x)
     }
 }
 
-/* "a, b, c" into buf, shortened with "..." if it does not fit. */
-static const char *value_list(const char *const *values, int n, char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", values[i]);
-        if (w < 0 || (size_t)w >= size - used) {
-            if (size > 4) strcpy(buf + size - 4, "...");
-            break;
-        }
-        used += (size_t)w;
-    }
-    return buf;
-}
 
 /* A text literal compared with an enum variable must be one of its values. */
 static void check_enum_literal(Parser *p, const dh_Expr *var, const dh_Expr *lit)
@@ -453,20 +368,20 @@ static void check_enum_literal(Parser *p, const dh_Expr *var, const dh_Expr *lit
     if (var->op != DH_EX_VAR || lit->op != DH_EX_STR) return;
     const char *const *values = var->u.ref.values;
     int n = var->u.ref.nvalues;
-    Suggest sg;
-    suggest_init(&sg, lit->u.s, strlen(lit->u.s));
+    dh_Suggest sg;
+    dh_suggest_init(&sg, lit->u.s, strlen(lit->u.s));
     for (int i = 0; i < n; i++) {
         if (strcmp(values[i], lit->u.s) == 0) return;
-        suggest_try(&sg, values[i]);
+        dh_suggest_try(&sg, values[i]);
     }
     const char *name = p->env->vars[var->u.ref.index].name;
     char sbuf[128], list[160];
     if (sg.best)
         fail(p, lit->off, lit->len, "'%s' is not a value of '%s'%s", lit->u.s, name,
-             suggest_text(&sg, sbuf, sizeof sbuf));
+             dh_suggest_text(&sg, sbuf, sizeof sbuf));
     else
         fail(p, lit->off, lit->len, "'%s' is not a value of '%s' (its values are: %s)", lit->u.s, name,
-             value_list(values, n, list, sizeof list));
+             dh_join_names(values, n, list, sizeof list));
 }
 
 static const dh_Expr *unary(Parser *p, dh_ExprOp op, int op_off, const dh_Expr *kid)
@@ -586,13 +501,13 @@ static const dh_Expr *parse_ref(Parser *p, dh_ExprOp op)
     int index = find_name(env, vis ? inject_at : action_at, n, vis ? env->injects_sorted : env->actions_sorted,
                           t + id_off, (size_t)id_len);
     if (index < 0) {
-        Suggest sg;
-        suggest_init(&sg, t + id_off, (size_t)id_len);
-        for (int k = 0; k < n; k++) suggest_try(&sg, ids[k]);
+        dh_Suggest sg;
+        dh_suggest_init(&sg, t + id_off, (size_t)id_len);
+        for (int k = 0; k < n; k++) dh_suggest_try(&sg, ids[k]);
         char sbuf[128];
         fail(p, i, tok_len, "unknown %s '%.*s'%s", what, id_len, t + id_off,
              n == 0 ? (op == DH_EX_VISITED ? " (this scenario has no injects)" : " (this scenario has no actions)")
-                    : suggest_text(&sg, sbuf, sizeof sbuf));
+                    : dh_suggest_text(&sg, sbuf, sizeof sbuf));
         return NULL;
     }
     p->pos = i + tok_len;
@@ -633,13 +548,13 @@ static const dh_Expr *parse_ident(Parser *p)
         return node(p, DH_EX_ELAPSED, DH_TYPE_INT, off, (int)n);
     }
     if (call) {
-        Suggest sg;
+        dh_Suggest sg;
         char sbuf[128];
-        suggest_init(&sg, name, n);
-        suggest_try(&sg, "visited");
-        suggest_try(&sg, "chose");
+        dh_suggest_init(&sg, name, n);
+        dh_suggest_try(&sg, "visited");
+        dh_suggest_try(&sg, "chose");
         fail(p, off, (int)n, "unknown function '%.*s'%s; conditions can use visited(inject) and chose(action)",
-             (int)n, name, suggest_text(&sg, sbuf, sizeof sbuf));
+             (int)n, name, dh_suggest_text(&sg, sbuf, sizeof sbuf));
         return NULL;
     }
     const dh_ExprEnv *env = p->env;
@@ -657,9 +572,9 @@ static const dh_Expr *parse_ident(Parser *p)
         }
         return e;
     }
-    Suggest sg;
-    suggest_init(&sg, name, n);
-    for (i = 0; i < env->nvars; i++) suggest_try(&sg, env->vars[i].name);
+    dh_Suggest sg;
+    dh_suggest_init(&sg, name, n);
+    for (i = 0; i < env->nvars; i++) dh_suggest_try(&sg, env->vars[i].name);
     static const char *const words[][2] = {{"and", "&&"}, {"or", "||"}, {"not", "!"}};
     for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
         if (cmp_n(name, n, words[k][0]) == 0) {
@@ -667,11 +582,11 @@ static const dh_Expr *parse_ident(Parser *p)
             return NULL;
         }
     }
-    suggest_try(&sg, "true");
-    suggest_try(&sg, "false");
-    suggest_try(&sg, "elapsed");
+    dh_suggest_try(&sg, "true");
+    dh_suggest_try(&sg, "false");
+    dh_suggest_try(&sg, "elapsed");
     char sbuf[128];
-    fail(p, off, (int)n, "unknown variable '%.*s'%s", (int)n, name, suggest_text(&sg, sbuf, sizeof sbuf));
+    fail(p, off, (int)n, "unknown variable '%.*s'%s", (int)n, name, dh_suggest_text(&sg, sbuf, sizeof sbuf));
     return NULL;
 }
 

@@ -142,10 +142,7 @@ void dh_expr_refs(const dh_Expr *e, dh_ExprRefFn fn, void *ud);
  * and returns how many there are in total. */
 int dh_expr_lint(const dh_Expr *e, dh_ExprError *warns, int max);
 
-/* " (did you mean 'x'?)" for the name in names (n of them; NULL or ""
- * entries are skipped) within two edits of name, or "" (written to buf).
- * The loader uses it so that effects and conditions suggest alike. */
-const char *dh_expr_suggest(const char *name, const char *const *names, int n, char *buf, size_t size);
+
 
 /* "a boolean", "a number", "a text": for messages. */
 const char *dh_expr_type_name(dh_ExprType t);

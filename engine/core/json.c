@@ -603,41 +603,20 @@ static const char *mask_kind(int mask)
     return "a value of another type";
 }
 
-/* Levenshtein distance, capped work for short names. */
-static int edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40) return 99;
-    int row[41];
-    for (size_t k = 0; k <= lb; k++) row[k] = (int)k;
-    for (size_t i = 1; i <= la; i++) {
-        int prev = row[0];
-        row[0] = (int)i;
-        for (size_t k = 1; k <= lb; k++) {
-            int cur = row[k];
-            int sub = prev + (a[i - 1] != b[k - 1]);
-            int del = row[k] + 1, ins = row[k - 1] + 1;
-            row[k] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 void dh_json_check_members(const dh_Json *j, dh_Diags *d, const cJSON *obj,
                            const char *const *known, const char *what)
 {
     if (!cJSON_IsObject(obj)) return;
     for (const cJSON *c = obj->child; c; c = c->next) {
         bool found = false;
-        const char *best = NULL;
-        int best_d = 3;
-        for (const char *const *k = known; *k; k++) {
-            if (strcmp(*k, c->string) == 0) { found = true; break; }
-            int e = edit_distance(*k, c->string);
-            if (e < best_d) { best_d = e; best = *k; }
+        dh_Suggest sg;
+        dh_suggest_init(&sg, c->string, strlen(c->string));
+        for (const char *const *k = known; *k && !found; k++) {
+            found = strcmp(*k, c->string) == 0;
+            dh_suggest_try(&sg, *k);
         }
         if (found) continue;
+        const char *best = sg.best;
         if (best)
             dh_json_diag_key(j, d, DH_WARNING, c, "unknown member '%s' in %s (ignored); did you mean '%s'?",
                              c->string, what, best);

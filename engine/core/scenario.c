@@ -108,7 +108,7 @@ static const Id *find_id(const P *p, const char *id)
 static const char *hint(P *p, const char *name, const char *const *names, int n, char *buf, size_t size)
 {
     buf[0] = '\0';
-    return DIAGS(p)->count >= DH_DIAGS_MAX ? buf : dh_expr_suggest(name, names, n, buf, size);
+    return DIAGS(p)->count >= DH_DIAGS_MAX ? buf : dh_suggest(name, names, n, buf, size);
 }
 
 /* Resolve member `key` of obj, an id of the given kind. Returns the index,
@@ -266,20 +266,6 @@ static void parse_clock(P *p, const cJSON *root)
     }
 }
 
-static const char *value_list(const char *const *values, int n, char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", values[i]);
-        if (w < 0 || (size_t)w >= size - used) {
-            strcpy(buf + size - 4, "...");
-            break;
-        }
-        used += (size_t)w;
-    }
-    return buf;
-}
 
 /* The index of string v among an enum variable's values, or -1 (reported). */
 static int enum_value(P *p, const dh_VarDecl *var, const cJSON *v)
@@ -294,7 +280,7 @@ static int enum_value(P *p, const dh_VarDecl *var, const cJSON *v)
         DH_LOAD_ERROR(p->c, v, "'%s' is not a value of '%s'%s", v->valuestring, var->name, sbuf);
     else
         DH_LOAD_ERROR(p->c, v, "'%s' is not a value of '%s' (its values are: %s)", v->valuestring, var->name,
-                      value_list(var->values, var->nvalues, list, sizeof list));
+                      dh_join_names(var->values, var->nvalues, list, sizeof list));
     return -1;
 }
 
@@ -603,7 +589,7 @@ static const char *field_list(dh_Channel ch, char *buf, size_t size)
 {
     int n = 0;
     while (channel_fields[ch].fields[n]) n++;
-    return value_list(channel_fields[ch].fields, n, buf, size);
+    return dh_join_names(channel_fields[ch].fields, n, buf, size);
 }
 
 /* An array of strings (attachments, log lines). */
@@ -860,7 +846,7 @@ static void set_or_add(P *p, const cJSON *obj, bool add, dh_Effect *eff, int *n)
             char list[200];
             if (!cJSON_IsString(m)) {
                 DH_LOAD_ERROR(p->c, m, "'%s' is an enum, so it can only be set to one of its values (%s), not %s",
-                              var->name, value_list(var->values, var->nvalues, list, sizeof list), dh_json_kind(m));
+                              var->name, dh_join_names(var->values, var->nvalues, list, sizeof list), dh_json_kind(m));
                 continue;
             }
             int k = enum_value(p, var, m);

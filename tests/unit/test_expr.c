@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "arena.h"
+#include "diag.h"
 #include "expr.h"
 
 #include <stdio.h>
@@ -262,8 +263,8 @@ static void test_sorted_lookup(void **s)
     /* The shared suggestion helper. */
     char buf[64];
     const char *cands[] = {"reported", NULL, "", "isolated"};
-    assert_string_equal(dh_expr_suggest("isolatd", cands, 4, buf, sizeof buf), " (did you mean 'isolated'?)");
-    assert_string_equal(dh_expr_suggest("zzz", cands, 4, buf, sizeof buf), "");
+    assert_string_equal(dh_suggest("isolatd", cands, 4, buf, sizeof buf), " (did you mean 'isolated'?)");
+    assert_string_equal(dh_suggest("zzz", cands, 4, buf, sizeof buf), "");
     dh_arena_free(&a);
 }
 

@@ -144,6 +144,18 @@ static bool created_ok(const char *s)
     return true;
 }
 
+
+/* A key id as dh_sig_keyid_hex prints it: 1-16 upper-case hex digits, no
+ * leading zero (minisign's form). */
+static bool keyid_text_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > DH_SIG_KEYID_HEX - 1 || (s[0] == '0' && n > 1)) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'F'))) return false;
+    return true;
+}
+
 static dh_Status read_json(dh_Kiosk *k, const Paths *p, dh_Error *err)
 {
     char *text;
@@ -174,8 +186,9 @@ static dh_Status read_json(dh_Kiosk *k, const Paths *p, dh_Error *err)
     else if (!created || !created_ok(created))
         st = dh_fail(err, DH_EFORMAT, "%s has no valid \"created\" time (YYYY-MM-DDTHH:MM:SSZ)",
                      p->json);
-    else if (!keyid || strlen(keyid) != DH_SIG_KEYID_HEX - 1)
-        st = dh_fail(err, DH_EFORMAT, "%s has no valid \"key_id\" (16 hexadecimal digits)", p->json);
+    else if (!keyid || !keyid_text_ok(keyid))
+        st = dh_fail(err, DH_EFORMAT, "%s has no valid \"key_id\" (1-16 upper-case hexadecimal digits)",
+                     p->json);
     if (!st) {
         snprintf(k->id, sizeof k->id, "%s", id);
         snprintf(k->created, sizeof k->created, "%s", created);

@@ -98,7 +98,9 @@ static void test_kiosk_identity(void **state)
     memcpy(text, good_json, jlen);
     char *at = strstr(text, k.keyid);
     assert_non_null(at);
-    at[0] = at[0] == '0' ? '1' : '0';
+    /* Change the last digit: a leading zero would not be a key id at all. */
+    char *last = at + strlen(k.keyid) - 1;
+    *last = *last == '0' ? '1' : '0';
     spit(json, text, jlen);
     expect(dh_kiosk_open(&again, dir, &err), DH_ESIG, &err, "do not belong together");
     spit(json, "{\"format\": 2}", 13);

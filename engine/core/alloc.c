@@ -38,13 +38,17 @@ void *dh_malloc(size_t size)
 void *dh_calloc(size_t n, size_t size)
 {
     if (should_fail()) return NULL;
-    return calloc(n ? n : 1, size ? size : 1);
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) failures++;
+    return p;
 }
 
 void *dh_realloc(void *p, size_t size)
 {
     if (should_fail()) return NULL;
-    return realloc(p, size ? size : 1);
+    void *q = realloc(p, size ? size : 1);
+    if (!q) failures++;
+    return q;
 }
 
 void dh_free(void *p)

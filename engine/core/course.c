@@ -154,6 +154,16 @@ typedef struct ModuleSrc {
     const cJSON *prereqs; /* its "prerequisites" array, if valid */
 } ModuleSrc;
 
+/* The id of an earlier module that already uses file, or NULL. (Sharing a
+ * file would load and keep it once per module: a small package could then
+ * make the loader use any amount of memory.) */
+static const char *file_in_use(const dh_Course *c, const dh_Module *m, const char *file)
+{
+    for (const dh_Module *o = c->modules; o < m; o++)
+        if (o->file && strcmp(o->file, file) == 0) return o->id ? o->id : "?";
+    return NULL;
+}
+
 static void parse_module(dh_LoadCtx *lc, dh_Course *c, const cJSON *obj, dh_Module *m)
 {
     static const char *const known[] = {"id", "kind", "file", "title", "required", "prerequisites", NULL};
@@ -184,6 +194,9 @@ static void parse_module(dh_LoadCtx *lc, dh_Course *c, const cJSON *obj, dh_Modu
             DH_LOAD_ERROR(lc, fv, "module file '%s' must be a .json file", file);
         } else if (lc->pkg && dh_package_find(lc->pkg, file) < 0) {
             DH_LOAD_ERROR(lc, fv, "module file '%s' is not in the package", file);
+        } else if (file_in_use(c, m, file)) {
+            DH_LOAD_ERROR(lc, fv, "module file '%s' is already used by module '%s'; each module needs its own file",
+                          file, file_in_use(c, m, file));
         } else {
             m->file = dh_load_strdup(lc, file);
             if (k >= 0 && strncmp(file, kind_dirs[k], strlen(kind_dirs[k])) != 0)
@@ -433,7 +446,7 @@ dh_Status dh_course_load(dh_Course **out, dh_Package *pkg, dh_Diags *d)
     size_t len = 0;
     dh_Error err;
     dh_error_clear(&err);
-    int errors_before = d->errors;
+    int raised_before = d->raised;
     dh_Status st = dh_package_read(pkg, "course.json", DH_PKG_MAX_JSON, &data, &len, &err);
     if (st != DH_OK) {
         if (st == DH_ENOTFOUND)
@@ -461,10 +474,17 @@ dh_Status dh_course_load(dh_Course **out, dh_Package *pkg, dh_Diags *d)
     ModuleSrc *src = NULL;
     st = parse_course(&lc, c, doc.root);
     if (st != DH_OK) goto fail;
+    if (c->format != DH_FORMAT_VERSION) goto done; /* reported; other rules would mislead */
 
     const cJSON *mods = dh_json_get(&doc, d, doc.root, "modules", DH_JSON_ARRAY, c->format == DH_FORMAT_VERSION);
     int n = mods ? cJSON_GetArraySize(mods) : 0;
     if (mods && n == 0) DH_LOAD_ERROR(&lc, mods, "'modules' must list at least one module");
+    if (n > DH_COURSE_MAX_MODULES) {
+        DH_LOAD_ERROR(&lc, mods, "a course may have at most %d modules, and this one has %d; split it into "
+                      "several courses", DH_COURSE_MAX_MODULES, n);
+        mods = NULL;
+        n = 0;
+    }
     c->modules = dh_load_array(&lc, (size_t)n, sizeof *c->modules);
     src = dh_calloc((size_t)n + 1, sizeof *src);
     if (!c->modules || !src) goto oom;
@@ -487,9 +507,10 @@ dh_Status dh_course_load(dh_Course **out, dh_Package *pkg, dh_Diags *d)
     }
     check_unused_files(&lc, c);
     if (lc.oom) goto oom;
+done:
     dh_free(src);
     dh_json_free(&doc);
-    c->ok = d->errors == errors_before;
+    c->ok = d->raised == raised_before;
     *out = c;
     return DH_OK;
 oom:

@@ -22,6 +22,7 @@ typedef struct dh_Quiz dh_Quiz;         /* quiz.h */
 typedef struct dh_Scenario dh_Scenario; /* scenario.h */
 
 #define DH_FORMAT_VERSION 1 /* the course.json "format" this build reads */
+#define DH_COURSE_MAX_MODULES 200 /* modules in one course (see FORMAT.md, limits) */
 
 typedef enum dh_ModuleKind { DH_MODULE_LESSON, DH_MODULE_QUIZ, DH_MODULE_SCENARIO } dh_ModuleKind;
 

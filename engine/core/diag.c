@@ -32,6 +32,7 @@ void dh_diags_free(dh_Diags *d)
 void dh_diagv(dh_Diags *d, dh_Severity sev, const char *file, int line, int col,
               const char *fmt, va_list ap)
 {
+    if (sev == DH_ERROR) d->raised++;
     char buf[1024];
     vsnprintf(buf, sizeof buf, fmt, ap);
     /* The same problem found by two checks (say, a file's hash by the loader

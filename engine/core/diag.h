@@ -28,6 +28,8 @@ typedef struct dh_Diags {
     dh_Diag *items;  /* in the order they were reported */
     int count, cap;
     int errors;      /* how many have severity DH_ERROR */
+    int raised;      /* errors reported, repeats included: compare before and
+                      * after a call to learn whether it found any */
     int warnings;    /* how many have severity DH_WARNING */
     int dropped;     /* reported after the cap, or lost to out-of-memory */
     bool oom;        /* an allocation failed while recording */

@@ -299,7 +299,10 @@ static void package_free(dh_Package *p)
 /* The last steps every open shares: remember the manifest, join the list. */
 static void package_ready(dh_Package *p, dh_Package **out)
 {
-    p->has_manifest = dh_zip_find(&p->files, DH_PKG_MANIFEST) != NULL;
+    /* Only a packed archive is bound by its manifest. In a source folder a
+     * manifest.json is left over from unzipping a package: the instructor
+     * is editing, and `pack` writes a fresh one, so it is ignored. */
+    p->has_manifest = p->archive && dh_zip_find(&p->files, DH_PKG_MANIFEST) != NULL;
     p->next = open_packages;
     open_packages = p;
     *out = p;
@@ -782,7 +785,7 @@ static dh_Status manifest_load(dh_Package *p, dh_Diags *d)
         p->manifest = MANIFEST_BAD;
         return DH_EFORMAT;
     }
-    int errors = d->errors;
+    int errors = d->raised;
     dh_Json j;
     st = dh_json_parse(&j, DH_PKG_MANIFEST, (const char *)text, len, d);
     dh_free(text);
@@ -866,7 +869,7 @@ static dh_Status manifest_load(dh_Package *p, dh_Diags *d)
         p->nmfiles++;
     }
     dh_json_free(&j);
-    if (d->errors != errors || d->oom) {
+    if (d->raised != errors || d->oom) {
         bool oom = d->oom;
         manifest_clear(p);
         if (oom) return DH_ENOMEM;

@@ -74,7 +74,9 @@ int dh_package_find(const dh_Package *p, const char *name);
 dh_Status dh_package_read(dh_Package *p, const char *name, size_t max, void **data,
                           size_t *len, dh_Error *err);
 
-/* True if the package carries manifest.json with content hashes. */
+/* True if the package is an archive carrying manifest.json with content
+ * hashes (a source folder's manifest.json is ignored: it is rewritten by
+ * `pack`). */
 bool dh_package_has_manifest(const dh_Package *p);
 /* Check the manifest against the package: every file listed and no other,
  * each size and SHA-256 equal. Problems go to d (file = the entry); returns

@@ -158,6 +158,11 @@ dh_Status dh_progress_record(dh_Progress *p, int module, const dh_ModuleState *s
     if (module >= 0) {
         new_state = *state;
         new_state.module_id = p->course->modules[module].id;
+        /* Completed and passed, once reached in an attempt at the course,
+         * stay (cmi5): a new quiz attempt does not un-complete the module,
+         * and the course's statements are never sent twice. */
+        new_state.completed |= p->states[module].completed;
+        new_state.passed |= p->states[module].passed;
         module_progress_from_state(&mods[module], &new_state);
     }
     dh_CourseProgress verdict;

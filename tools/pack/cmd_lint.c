@@ -47,6 +47,9 @@ int lint_package(const char *path, bool quiet, dh_Course **keep)
         if (dh_package_has_manifest(pkg)) {
             st = dh_package_verify_manifest(pkg, &d);
             if (st == DH_ESIG || st == DH_EFORMAT) st = DH_OK;
+        } else if (!dh_package_is_archive(pkg) && dh_package_find(pkg, DH_PKG_MANIFEST) >= 0) {
+            dh_diag(&d, DH_NOTE, DH_PKG_MANIFEST, 0, 0,
+                    "ignored in a source folder; 'drillhall-pack pack' writes a fresh one");
         } else if (dh_package_is_archive(pkg)) {
             dh_diag(&d, DH_WARNING, NULL, 0, 0,
                     "the package has no manifest.json with content hashes; build packages with 'drillhall-pack pack'");

@@ -1243,6 +1243,27 @@ dh_Status dh_xapi_accepted(dh_XapiStatement *out, const dh_XapiContext *ctx, con
     return finish(&b, st, out, err);
 }
 
+dh_Status dh_xapi_page_experienced(dh_XapiStatement *out, const dh_XapiContext *ctx, int page,
+                                   int64_t now_ms, dh_Error *err)
+{
+    Build b;
+    dh_Status s = begin(&b, out, ctx, DH_XAPI_EXPERIENCED, NULL, now_ms, err);
+    if (s != DH_OK) return s;
+    const dh_Module *m = ctx_module(ctx, DH_MODULE_LESSON, false);
+    if (!m->u.lesson || page < 0 || page >= m->u.lesson->npages)
+        return dh_fail(err, DH_EINVAL, "page %d is not a page of lesson '%s'", page + 1, m->id);
+    const dh_Text *title = &m->u.lesson->pages[page].title;
+    char num[16];
+    snprintf(num, sizeof num, "%d", page + 1);
+    cJSON *obj = NULL, *st = frame(&b, out, DH_XAPI_EXPERIENCED, now_ms, &obj);
+    /* Pages are parts of the lesson smaller than a course: ADL's "module"
+     * (the lesson itself is typed "lesson"). */
+    activity(&b, obj, m->id, "pages", num, ADL_ACT "module", title->count ? title : NULL, PLAIN_INLINE);
+    add_context(&b, st, LEVEL_PART, m);
+    stamp(&b, st, now_ms);
+    return finish(&b, st, out, err);
+}
+
 /* ---- output ---------------------------------------------------------------------- */
 
 void dh_xapi_statement_free(dh_XapiStatement *st)

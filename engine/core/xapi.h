@@ -140,6 +140,12 @@ dh_Status dh_xapi_decision(dh_XapiStatement *out, const dh_XapiContext *ctx, con
  * module ctx->module. */
 dh_Status dh_xapi_accepted(dh_XapiStatement *out, const dh_XapiContext *ctx, const dh_Block *block,
                            int64_t now_ms, dh_Error *err);
+/* "experienced" for one page of lesson module ctx->module: the object is
+ * the page, BASE/courses/<course>/modules/<module>/pages/<page + 1> (pages
+ * are numbered from 1, as the trainee sees them), typed ADL "module" and
+ * named by the page title when it has one; its parent is the lesson. */
+dh_Status dh_xapi_page_experienced(dh_XapiStatement *out, const dh_XapiContext *ctx, int page,
+                                   int64_t now_ms, dh_Error *err);
 
 /* Release a statement's JSON; the struct may be reused. NULL json is fine. */
 void dh_xapi_statement_free(dh_XapiStatement *st);
@@ -158,9 +164,9 @@ const char *dh_xapi_verb_display(dh_XapiVerb v);
 void dh_xapi_score(dh_XapiResult *res, double raw, double min, double max);
 
 /* The activity id of a course (module_id NULL), a module (part NULL), or a
- * part of a module: part is "questions", "actions" or "acknowledgements"
- * and part_id its id. Ids are percent-encoded outside RFC 3986's unreserved
- * set. Returns a dh_malloc'd string, or NULL when out of memory. */
+ * part of a module: part is "questions", "actions", "acknowledgements" or
+ * "pages" and part_id its id. Ids are percent-encoded outside RFC 3986's
+ * unreserved set. Returns a dh_malloc'd string, or NULL when out of memory. */
 char *dh_xapi_activity_iri(const char *base, const char *course_id, const char *module_id,
                            const char *part, const char *part_id);
 

@@ -407,6 +407,12 @@ static dh_Status c_accepted(dh_XapiStatement *st, dh_Error *err)
     return dh_xapi_accepted(st, &c, ack_block(), NOW, err);
 }
 
+static dh_Status c_page_experienced(dh_XapiStatement *st, dh_Error *err)
+{
+    dh_XapiContext c = context("intro");
+    return dh_xapi_page_experienced(st, &c, 0, NOW, err);
+}
+
 static const struct {
     const char *name;
     CaseFn fn;
@@ -446,6 +452,7 @@ static const struct {
     {"scenario-completed", c_scenario_completed},
     {"scenario-passed", c_scenario_passed},
     {"scenario-terminated", c_scenario_terminated},
+    {"lesson-page-experienced", c_page_experienced}, /* appended: earlier cases keep their ids */
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
@@ -630,6 +637,21 @@ static void test_module_context(void **state)
     j = build("lesson-experienced");
     assert_string_equal(str_at(j, "object.definition.type"), "http://adlnet.gov/expapi/activities/lesson");
     cJSON_Delete(j);
+    j = build("lesson-page-experienced");
+    assert_string_equal(str_at(j, "verb.display.en-US"), "experienced");
+    assert_string_equal(str_at(j, "object.id"),
+                        "https://training.example.org/xapi/courses/org.drillhall.tests.xapi/modules/intro/pages/1");
+    assert_string_equal(str_at(j, "object.definition.type"), "http://adlnet.gov/expapi/activities/module");
+    assert_string_equal(str_at(j, "context.contextActivities.parent.0.id"),
+                        "https://training.example.org/xapi/courses/org.drillhall.tests.xapi/modules/intro");
+    cJSON_Delete(j);
+    {
+        dh_XapiContext pc = context("intro");
+        dh_XapiStatement pst = {0};
+        dh_Error perr = {0};
+        assert_int_equal(dh_xapi_page_experienced(&pst, &pc, 1, NOW, &perr), DH_EINVAL);
+        assert_string_equal(perr.msg, "page 2 is not a page of lesson 'intro'");
+    }
     j = build("scenario-suspended");
     assert_string_equal(str_at(j, "object.definition.type"), "http://adlnet.gov/expapi/activities/simulation");
     assert_true(num_at(j, "context.extensions.https://training.example.org/xapi/extensions/scenario-time") == 250.5);

@@ -1,0 +1,34 @@
+/* screens: the constructors of every screen of the player, in one place.
+ *
+ * Each screen lives in its own file under screens/ and exposes only its
+ * constructor here; everything else about it is private. A constructor
+ * returns a screen ready for ui_app_push/replace/reset (which take
+ * ownership), or NULL when out of memory (the caller then stays where it
+ * is). Arguments are indices into app->courses and the course's modules.
+ */
+#ifndef UI_SCREENS_H
+#define UI_SCREENS_H
+
+#include "app.h"
+
+#include <stdbool.h>
+
+/* signin.c: type or scan an id; new trainees register; language switch. */
+ui_Screen *ui_signin_new(ui_App *app);
+/* catalog.c: a card per course (and per broken package). */
+ui_Screen *ui_catalog_new(ui_App *app);
+/* settings.c: text size, high contrast, reduced motion (before or after sign-in). */
+ui_Screen *ui_settings_new(ui_App *app);
+/* outline.c (U2b): the modules of course `course` with status and locks.
+ * resume = true: open at once the module the trainee was in, at the page
+ * they were on (from its resume blob), as after a sign-in. */
+ui_Screen *ui_outline_new(ui_App *app, int course, bool resume);
+/* lesson.c (U2b): lesson module `module` of course `course`, through the
+ * trainee's progress p (borrowed: the outline owns it and outlives the
+ * lesson); resume: start at the stored page. */
+ui_Screen *ui_lesson_new(ui_App *app, int course, int module, dh_Progress *p, bool resume);
+/* placeholder.c (U2b): quiz and scenario modules until their issues land:
+ * says what the module is, never crashes. */
+ui_Screen *ui_placeholder_new(ui_App *app, int course, int module);
+
+#endif

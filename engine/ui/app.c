@@ -31,6 +31,8 @@ enum { OP_PUSH = 1, OP_POP, OP_REPLACE, OP_RESET, OP_BACK, OP_SIGN_OUT };
 /* Pixels per design unit: the display's pixel ratio times the larger of its
  * DPI factor and a size factor, so the same layout fills a 1280x800 laptop,
  * a full-HD kiosk and a 4K wall screen alike. */
+dh_Status ui_app_load_courses(ui_App *app, const ui_Options *opt, dh_Error *err); /* session.c */
+
 static void update_metrics(ui_App *app)
 {
     int ww, wh, dw, dh;
@@ -247,6 +249,15 @@ static void draw_frame(ui_App *app)
             app->quit = true;
         }
     }
+    if (!app->courses_loaded) {
+        app->courses_loaded = true;
+        dh_Error err;
+        if (ui_app_load_courses(app, &app->opts, &err) != DH_OK) {
+            /* Only running out of memory gets here: say so and carry on with
+             * the courses that did load (none: the catalog says so). */
+            SDL_LogError(SDL_LOG_CATEGORY_APPLICATION, "drillhall: loading courses: %s", err.msg);
+        }
+    }
     apply_pending(app);
 }
 
@@ -366,7 +377,6 @@ static bool is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-dh_Status ui_app_load_courses(ui_App *app, const ui_Options *opt, dh_Error *err); /* session.c */
 
 static dh_Status open_video(ui_App *app, const ui_Options *opt, dh_Error *err)
 {
@@ -474,8 +484,10 @@ dh_Status ui_app_open(ui_App **out, const ui_Options *opt, dh_Error *err)
         goto fail;
     if (opt->script && (st = ui_script_open(&app->script, opt->script, err)) != DH_OK)
         goto fail;
-    if ((st = ui_app_load_courses(app, opt, err)) != DH_OK)
-        goto fail;
+    /* The courses are loaded right after the first frame (see draw_frame):
+     * the sign-in screen needs none of them, and a kiosk is interactive
+     * sooner while the trainee types or scans their id. */
+    app->opts = *opt;
     ui_Screen *s = ui_signin_new(app);
     if (!s) {
         st = dh_fail(err, DH_ENOMEM, "out of memory");

@@ -68,6 +68,18 @@ typedef struct ui_CourseEntry {
     char *where;         /* broken: "lessons/a.json:3:5" for instructors, or NULL */
 } ui_CourseEntry;
 
+/* Command-line options of the player. */
+typedef struct ui_Options {
+    const char *data_dir;        /* NULL: dh_store_default_dir */
+    const char **courses;        /* NULL: the build's samples + the zips in DATA/packages */
+    int ncourses;
+    int win_w, win_h;            /* 0: 1280x800 */
+    bool fullscreen;
+    const char *lang;            /* NULL: "en" */
+    const char *script;          /* --script FILE */
+    const char *shots;           /* --shots DIR */
+} ui_Options;
+
 #define UI_SCREEN_STACK_MAX 16
 
 struct ui_App {
@@ -96,6 +108,7 @@ struct ui_App {
     dh_XapiConfig xapi;          /* points at home_page, activity_base, kiosk.id */
     ui_CourseEntry *courses;     /* in catalog order */
     int ncourses;
+    bool courses_loaded;         /* loaded after the first frame (app.c) */
 
     /* ---- session ---- */
     bool signed_in;
@@ -117,19 +130,9 @@ struct ui_App {
     char shots_dir[DH_STORE_PATH_MAX]; /* --shots, "" if none */
     uint64_t clock_ms;           /* script clock (ms) when script != NULL */
     int exit_code;               /* returned by main */
+    ui_Options opts;             /* the command line (its strings are argv's) */
 };
 
-/* Command-line options of the player. */
-typedef struct ui_Options {
-    const char *data_dir;        /* NULL: dh_store_default_dir */
-    const char **courses;        /* NULL: the build's samples + the zips in DATA/packages */
-    int ncourses;
-    int win_w, win_h;            /* 0: 1280x800 */
-    bool fullscreen;
-    const char *lang;            /* NULL: "en" */
-    const char *script;          /* --script FILE */
-    const char *shots;           /* --shots DIR */
-} ui_Options;
 
 /* Open everything (SDL, window, renderer, text, strings, store, kiosk,
  * courses) and push the sign-in screen. On failure err says what. */

@@ -307,6 +307,13 @@ int ui_text_width(ui_App *app, const char *text, const ui_TextStyle *style)
 /* Draw a label centred in r (wrapping if needed), without recording it. */
 static void draw_centred(ui_App *app, const char *text, const ui_TextStyle *st, SDL_Rect r, int pad)
 {
+    /* Where a one-line Latin label's baseline sits when centred: labels in
+     * tall scripts (Thai, Hindi, Myanmar) are put on the same baseline, so a
+     * row of buttons lines up instead of their text being lifted by a taller
+     * line box. Read first: layout_get may evict older layouts. */
+    int ref_base = -1;
+    ui_Layout *ref = layout_get(app, "Ag", st, 0);
+    if (ref) ref_base = r.y + (r.h - ui_layout_height(ref)) / 2 + ui_layout_baseline(ref);
     ui_TextStyle s = *st;
     int avail = r.w - 2 * pad;
     ui_Layout *l = layout_get(app, text, &s, 0);
@@ -318,7 +325,13 @@ static void draw_centred(ui_App *app, const char *text, const ui_TextStyle *st, 
         return;
     int lw = ui_layout_width(l), lh = ui_layout_height(l);
     int x = s.align == 1 ? r.x + pad : r.x + (r.w - lw) / 2;
-    ui_layout_draw(app->text, l, x, r.y + (r.h - lh) / 2);
+    int y = r.y + (r.h - lh) / 2;
+    if (ui_layout_lines(l) == 1 && ref_base >= 0) {
+        int yb = ref_base - ui_layout_baseline(l);
+        /* never let a tall line box spill out of the widget */
+        if (yb >= r.y && yb + lh <= r.y + r.h) y = yb;
+    }
+    ui_layout_draw(app->text, l, x, y);
 }
 
 /* ---- buttons ---------------------------------------------------------------- */

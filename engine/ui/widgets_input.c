@@ -314,8 +314,11 @@ int ui_textfield(ui_App *app, const char *key, const char *label, const char *hi
     } else if (hint && hint[0]) {
         ui_TextStyle hs = ui_style(app, UI_FONT_BODY, t->text_muted, 0);
         ui_Layout *l = ui_widgets_layout(app, hint, &hs, 0);
+        /* With focus the caret stands at the start: keep the hint clear of it
+         * (it hid a narrow first letter, e.g. Khmer's វ). */
+        int hx = inner.x + (focused ? ui_px(app, 8) : 0);
         if (l)
-            ui_layout_draw(app->text, l, inner.x, inner.y + (inner.h - ui_layout_height(l)) / 2);
+            ui_layout_draw(app->text, l, hx, inner.y + (inner.h - ui_layout_height(l)) / 2);
         ui_note_text(app, hint);
     }
     if (focused) {

@@ -243,10 +243,12 @@ static void draw_frame(ui_App *app)
         app->first_frame_done = true;
         app->first_frame_ms = SDL_GetTicks64();
         const char *bench = SDL_getenv("DH_BENCH_FIRST_FRAME");
-        if (bench && bench[0] == '1') { /* bench_player times this line, then we leave */
+        if (bench && (bench[0] == '1' || !strcmp(bench, "settled"))) {
+            /* bench_player times this line; "1": then we leave, "settled":
+             * we go on until the screen is complete (see ui_app_run). */
             printf("first_frame\n");
             fflush(stdout);
-            app->quit = true;
+            app->quit = bench[0] == '1';
         }
     }
     if (!app->courses_loaded) {
@@ -336,6 +338,17 @@ int ui_app_run(ui_App *app)
             }
         }
         settle = 0;
+        if (app->first_frame_done && !app->bench_settled) {
+            /* Nothing more to draw: the first screen is complete. */
+            app->bench_settled = true;
+            const char *bench = SDL_getenv("DH_BENCH_FIRST_FRAME");
+            if (bench && !strcmp(bench, "settled")) {
+                printf("settled\n");
+                fflush(stdout);
+                app->quit = true;
+                continue;
+            }
+        }
         if (app->wake_at && ui_app_now(app) >= app->wake_at) {
             app->wake_at = 0;
             app->dirty = true;

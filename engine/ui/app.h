@@ -124,6 +124,7 @@ struct ui_App {
     bool dirty;                  /* something changed: draw a frame */
     bool first_frame_done;       /* the first interactive frame was presented */
     uint64_t first_frame_ms;     /* SDL_GetTicks64 at that moment (benchmark) */
+    bool bench_settled;          /* the loop went idle once after the first frame */
     uint64_t wake_at;            /* ui_app_now time to wake and redraw, 0: none */
     ui_Widgets *widgets;
     ui_Script *script;           /* NULL unless --script */

@@ -184,6 +184,15 @@ static void frame_id(SignIn *s, ui_App *app, SDL_Rect r)
     y += card.h + ui_px(app, UI_SP_M);
     y += error_box(app, s->error, x, y, w);
 
+    /* The first frame shows what a trainee acts on at once (title, id field,
+     * Sign in). The language row needs up to nine more font faces, in as
+     * many scripts (about 50 ms on a 2-core kiosk), and is drawn in the very
+     * next frame, below everything already shown, so nothing moves. */
+    if (!app->first_frame_done) {
+        ui_app_invalidate(app);
+        ui_scroll_end(app, y);
+        return;
+    }
     y += ui_px(app, UI_SP_S);
     y += ui_label(app, ui_tr(app, "signin.language"), &sub, x, y, w) + ui_px(app, UI_SP_S);
     int chosen = -1;

@@ -5,7 +5,7 @@
  * them. It is pure: progress goes in, a verdict comes out, no database and
  * no clock, so the player's outline, the store's course status and the
  * records' summaries cannot disagree, and every rule has a unit test. The
- * rules are written out for people in /work/notes/xapi.md, "Completion
+ * rules are written out for people in engine/core/XAPI.md, "Completion
  * rules".
  */
 #ifndef DH_COMPLETION_H

@@ -9,7 +9,7 @@
  * with nothing leaked. Interactions follow the xAPI 1.0.3 data spec (Data
  * 2.4.4.1.1 interaction types and the response-pattern table); the choice
  * of interaction type for each Drillhall question type is argued in
- * /work/notes/xapi.md.
+ * engine/core/XAPI.md.
  */
 #include "xapi.h"
 

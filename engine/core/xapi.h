@@ -8,7 +8,7 @@
  * the course model plus a few facts into the JSON an LRS accepts as is; they
  * decide nothing about progress. The clock and the UUID source are passed
  * in, so the same inputs give byte-identical statements in golden tests.
- * /work/notes/xapi.md lists every statement with an example.
+ * engine/core/XAPI.md lists every statement with an example.
  */
 #ifndef DH_XAPI_H
 #define DH_XAPI_H

@@ -3,7 +3,7 @@
  * Courses are built in memory (the rules need only module kinds, required
  * flags, prerequisites, moveOn and masteryScore), progress is set by hand,
  * and each test states the rule it checks in its name. The rules are
- * written out for people in /work/notes/xapi.md, "Completion rules".
+ * written out for people in engine/core/XAPI.md, "Completion rules".
  */
 #include <setjmp.h>
 #include <stdarg.h>

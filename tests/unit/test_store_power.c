@@ -12,7 +12,7 @@
  * store confirms nothing before COMMIT and that SQLite recovers from a
  * writer dying anywhere. That the kernel's cache reaches the platter on a
  * real power cut is what synchronous=FULL asks of the disk (see
- * /work/notes/store.md).
+ * engine/core/STORE.md).
  */
 #define _POSIX_C_SOURCE 200809L
 

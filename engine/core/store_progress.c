@@ -388,8 +388,10 @@ dh_Status dh_store_modules_each(dh_Store *s, const char *registration, dh_Module
 /* ---- commit ------------------------------------------------------------------------------ */
 
 /* The statement text must be the statement it claims to be: a JSON object
- * whose "id" and verb.id are the ones journaled beside it. */
-static dh_Status check_statement_json(const dh_StoreStatement *x, int i, dh_Error *err)
+ * whose "id", verb.id and context.registration are the ones journaled beside
+ * it (a builder bug must not produce evidence that contradicts its row). */
+static dh_Status check_statement_json(const dh_StoreStatement *x, int i, const char *registration,
+                                      dh_Error *err)
 {
     size_t n = strlen(x->json);
     if (n > DH_STORE_STATEMENT_MAX)
@@ -412,6 +414,13 @@ static dh_Status check_statement_json(const dh_StoreStatement *x, int i, dh_Erro
         st = dh_fail(err, DH_EINVAL, "statement %d: its JSON \"id\" is not %s", i + 1, x->id);
     else if (!cJSON_IsString(verb_id) || strcmp(verb_id->valuestring, x->verb) != 0)
         st = dh_fail(err, DH_EINVAL, "statement %s: its JSON verb.id is not %s", x->id, x->verb);
+    if (st == DH_OK) {
+        const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(root, "context");
+        const cJSON *reg = cJSON_IsObject(ctx) ? cJSON_GetObjectItemCaseSensitive(ctx, "registration") : NULL;
+        if (reg && (!cJSON_IsString(reg) || strcmp(reg->valuestring, registration) != 0))
+            st = dh_fail(err, DH_EINVAL, "statement %s: its context.registration is not the attempt's (%s)",
+                         x->id, registration);
+    }
     cJSON_Delete(root);
     return st;
 }
@@ -453,7 +462,7 @@ static dh_Status check_change(const dh_StoreChange *c, dh_Error *err)
         if (!x->verb || !strchr(x->verb, ':') || strlen(x->verb) > 1024)
             return dh_fail(err, DH_EINVAL, "statement %s has no verb IRI", x->id);
         if (!x->json) return dh_fail(err, DH_EINVAL, "statement %s has no JSON text", x->id);
-        dh_Status st = check_statement_json(x, i, err);
+        dh_Status st = check_statement_json(x, i, c->registration, err);
         if (st) return st;
     }
     return DH_OK;

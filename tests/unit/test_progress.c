@@ -261,6 +261,22 @@ static void test_failed_commit_changes_nothing(void **state)
     dh_progress_close(p);
 }
 
+/* A statement built for another attempt is refused by the journal. */
+static void test_statement_of_another_attempt(void **state)
+{
+    Fixture *f = *state;
+    dh_Error err;
+    dh_Progress *p;
+    assert_int_equal(dh_progress_open(&p, f->store, f->course, &XAPI, "TH-1234", &err), DH_OK);
+    dh_XapiContext ctx = dh_progress_context(p, -1);
+    ctx.registration = "0b9f4a6e-2c1d-4e8f-9a7b-3c2d1e0f9a8b";
+    dh_XapiStatement st;
+    assert_int_equal(dh_xapi_course_statement(&st, &ctx, DH_XAPI_RESUMED, NULL, T0, &err), DH_OK);
+    assert_int_equal(dh_progress_record(p, -1, NULL, &st, 1, T0, &err), DH_EINVAL);
+    assert_non_null(strstr(err.msg, "context.registration is not the attempt's"));
+    dh_progress_close(p);
+}
+
 static void test_unknown_trainee(void **state)
 {
     Fixture *f = *state;
@@ -276,6 +292,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_through_the_course),
         cmocka_unit_test(test_failed_commit_changes_nothing),
+        cmocka_unit_test(test_statement_of_another_attempt),
         cmocka_unit_test(test_unknown_trainee),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

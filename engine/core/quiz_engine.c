@@ -12,6 +12,8 @@
  */
 #include "quiz_engine.h"
 
+#include "buf.h"
+
 #include "alloc.h"
 
 #include <cjson/cJSON.h>
@@ -378,101 +380,52 @@ unsigned dh_quiz_attempt_review(const dh_QuizAttempt *a, int slot)
 
 /* ---- resume blob ------------------------------------------------------------ */
 
-typedef struct Buf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} Buf;
-
-static void put(Buf *b, const char *s, size_t n)
+static void put_ints(dh_Buf *b, const int *v, int n)
 {
-    if (b->oom) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *p = dh_realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p, b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    dh_buf_puts(b, "[");
+    for (int i = 0; i < n; i++) dh_buf_printf(b, "%s%d", i ? "," : "", v[i]);
+    dh_buf_puts(b, "]");
 }
 
-static void puts_(Buf *b, const char *s) { put(b, s, strlen(s)); }
-
-static void putf(Buf *b, const char *fmt, ...) DH_PRINTF(2, 3);
-static void putf(Buf *b, const char *fmt, ...)
-{
-    char tmp[64];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    DH_ASSERT(n >= 0 && (size_t)n < sizeof tmp);
-    put(b, tmp, (size_t)n);
-}
-
-static void put_string(Buf *b, const char *s)
-{
-    puts_(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') putf(b, "\\%c", *p);
-        else if (*p < 0x20) putf(b, "\\u%04x", *p);
-        else put(b, (const char *)p, 1);
-    }
-    puts_(b, "\"");
-}
-
-static void put_ints(Buf *b, const int *v, int n)
-{
-    puts_(b, "[");
-    for (int i = 0; i < n; i++) putf(b, "%s%d", i ? "," : "", v[i]);
-    puts_(b, "]");
-}
-
-static void put_response(Buf *b, const dh_QuizResponse *r)
+static void put_response(dh_Buf *b, const dh_QuizResponse *r)
 {
     switch (r->type) {
-    case DH_QUESTION_TRUEFALSE: puts_(b, r->value ? "{\"b\":true}" : "{\"b\":false}"); break;
-    case DH_QUESTION_SHORT: puts_(b, "{\"s\":"), put_string(b, r->text ? r->text : ""), puts_(b, "}"); break;
+    case DH_QUESTION_TRUEFALSE: dh_buf_puts(b, r->value ? "{\"b\":true}" : "{\"b\":false}"); break;
+    case DH_QUESTION_SHORT: dh_buf_puts(b, "{\"s\":"), dh_buf_json_string(b, r->text ? r->text : ""), dh_buf_puts(b, "}"); break;
     case DH_QUESTION_NUMERIC:
-        puts_(b, "{");
-        if (r->has_number) putf(b, "\"n\":%.17g,", r->number);
-        putf(b, "\"u\":%d}", r->unit);
+        dh_buf_puts(b, "{");
+        if (r->has_number) dh_buf_printf(b, "\"n\":%.17g,", r->number);
+        dh_buf_printf(b, "\"u\":%d}", r->unit);
         break;
     case DH_QUESTION_HOTSPOT:
-        puts_(b, "{\"c\":[");
-        for (int i = 0; i < 2 * r->nclicks; i++) putf(b, "%s%.17g", i ? "," : "", r->clicks[i]);
-        puts_(b, "]}");
+        dh_buf_puts(b, "{\"c\":[");
+        for (int i = 0; i < 2 * r->nclicks; i++) dh_buf_printf(b, "%s%.17g", i ? "," : "", r->clicks[i]);
+        dh_buf_puts(b, "]}");
         break;
-    default: puts_(b, "{\"i\":"), put_ints(b, r->items, r->nitems), puts_(b, "}"); break;
+    default: dh_buf_puts(b, "{\"i\":"), put_ints(b, r->items, r->nitems), dh_buf_puts(b, "}"); break;
     }
 }
 
 char *dh_quiz_attempt_save(const dh_QuizAttempt *a)
 {
-    Buf b = {0};
-    putf(&b, "{\"v\":1,\"seed\":\"%016" PRIx64 "\",\"lang\":", a->seed);
-    put_string(&b, a->lang);
-    putf(&b, ",\"start\":%" PRId64 ",\"cur\":%d", a->start_ms, a->current);
-    if (a->finished) putf(&b, ",\"end\":%" PRId64 ",\"auto\":%s", a->end_ms, a->autosubmitted ? "true" : "false");
-    puts_(&b, ",\"slots\":[");
+    dh_Buf b = {0};
+    dh_buf_printf(&b, "{\"v\":1,\"seed\":\"%016" PRIx64 "\",\"lang\":", a->seed);
+    dh_buf_json_string(&b, a->lang);
+    dh_buf_printf(&b, ",\"start\":%" PRId64 ",\"cur\":%d", a->start_ms, a->current);
+    if (a->finished) dh_buf_printf(&b, ",\"end\":%" PRId64 ",\"auto\":%s", a->end_ms, a->autosubmitted ? "true" : "false");
+    dh_buf_puts(&b, ",\"slots\":[");
     for (int i = 0; i < a->nslots; i++) {
         const dh_QuizSlot *sl = &a->slots[i];
-        puts_(&b, i ? ",{\"q\":" : "{\"q\":");
-        put_string(&b, slot_question(a, i)->id);
-        puts_(&b, ",\"o\":");
+        dh_buf_puts(&b, i ? ",{\"q\":" : "{\"q\":");
+        dh_buf_json_string(&b, slot_question(a, i)->id);
+        dh_buf_puts(&b, ",\"o\":");
         put_ints(&b, sl->order, sl->norder);
-        putf(&b, ",\"t\":%d,\"f\":%s,\"g\":%s", sl->tries, sl->finished ? "true" : "false",
+        dh_buf_printf(&b, ",\"t\":%d,\"f\":%s,\"g\":%s", sl->tries, sl->finished ? "true" : "false",
              sl->state >= DH_QSTATE_WRONG ? "true" : "false");
-        if (sl->answered) puts_(&b, ",\"r\":"), put_response(&b, &sl->response);
-        puts_(&b, "}");
+        if (sl->answered) dh_buf_puts(&b, ",\"r\":"), put_response(&b, &sl->response);
+        dh_buf_puts(&b, "}");
     }
-    puts_(&b, "]}");
+    dh_buf_puts(&b, "]}");
     if (b.oom) {
         dh_free(b.p);
         return NULL;

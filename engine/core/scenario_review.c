@@ -14,6 +14,7 @@
 #include "scenario_engine.h"
 
 #include "alloc.h"
+#include "buf.h"
 #include "i18n.h"
 #include "scenario_engine_impl.h"
 
@@ -24,70 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- a growable text buffer that remembers running out of memory ---- */
-
-typedef struct Buf {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} Buf;
-
-static void put(Buf *b, const char *s, size_t n)
-{
-    if (b->oom) return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->n + n + 1) cap *= 2;
-        char *p = dh_realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void puts_(Buf *b, const char *s) { put(b, s, strlen(s)); }
-
-static void putf(Buf *b, const char *fmt, ...) DH_PRINTF(2, 3);
-static void putf(Buf *b, const char *fmt, ...)
-{
-    char tmp[128];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    DH_ASSERT(n >= 0 && (size_t)n < sizeof tmp);
-    put(b, tmp, (size_t)n);
-}
-
-/* A JSON string, or null for NULL. */
-static void putstr(Buf *b, const char *s)
-{
-    if (!s) {
-        puts_(b, "null");
-        return;
-    }
-    puts_(b, "\"");
-    for (const char *p = s; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch == '"' || ch == '\\') {
-            char esc[2] = {'\\', (char)ch};
-            put(b, esc, 2);
-        } else if (ch < 0x20) {
-            putf(b, "\\u%04x", ch);
-        } else {
-            put(b, p, 1);
-        }
-    }
-    puts_(b, "\"");
-}
-
-static dh_Status finish(Buf *b, char **out, size_t *len, dh_Error *err)
+static dh_Status finish(dh_Buf *b, char **out, size_t *len, dh_Error *err)
 {
     if (b->oom) {
         dh_free(b->p);
@@ -196,119 +134,119 @@ const char *dh_exp_state_name(dh_ExpState st)
 }
 
 /* A localized text, or null when absent. */
-static void puttext(Buf *b, const dh_Text *t, const char *lang)
+static void puttext(dh_Buf *b, const dh_Text *t, const char *lang)
 {
-    putstr(b, t->count ? dh_text_get(t, lang, lang) : NULL);
+    dh_buf_json_string(b, t->count ? dh_text_get(t, lang, lang) : NULL);
 }
 
 /* Scores as fixed-point text: identical bytes on every run. */
-static void putscore(Buf *b, double x) { putf(b, "%.6f", x); }
+static void putscore(dh_Buf *b, double x) { dh_buf_printf(b, "%.6f", x); }
 
 dh_Status dh_review_json(const dh_Review *v, const char *lang, char **out, size_t *len,
                          dh_Error *err)
 {
     const dh_Scenario *s = v->s;
-    Buf b = {0};
+    dh_Buf b = {0};
     const dh_Ending *end = v->ending >= 0 ? &s->endings[v->ending] : NULL;
-    puts_(&b, "{\"ending\":");
-    putstr(&b, end ? end->id : NULL);
-    puts_(&b, ",\"outcome\":");
-    putstr(&b, end ? dh_outcome_name(end->outcome) : NULL);
-    puts_(&b, ",\"title\":");
+    dh_buf_puts(&b, "{\"ending\":");
+    dh_buf_json_string(&b, end ? end->id : NULL);
+    dh_buf_puts(&b, ",\"outcome\":");
+    dh_buf_json_string(&b, end ? dh_outcome_name(end->outcome) : NULL);
+    dh_buf_puts(&b, ",\"title\":");
     if (end) puttext(&b, &end->title, lang);
-    else puts_(&b, "null");
-    puts_(&b, ",\"text\":");
+    else dh_buf_puts(&b, "null");
+    dh_buf_puts(&b, ",\"text\":");
     if (end) puttext(&b, &end->text, lang);
-    else puts_(&b, "null");
-    putf(&b, ",\"end_s\":%lld,\"score\":", (long long)v->end_s);
+    else dh_buf_puts(&b, "null");
+    dh_buf_printf(&b, ",\"end_s\":%lld,\"score\":", (long long)v->end_s);
     putscore(&b, v->score);
-    putf(&b, ",\"scored\":%s,\"mastery\":", v->scored ? "true" : "false");
+    dh_buf_printf(&b, ",\"scored\":%s,\"mastery\":", v->scored ? "true" : "false");
     putscore(&b, v->mastery);
-    putf(&b, ",\"passed\":%s,\"timeline\":[", v->passed ? "true" : "false");
+    dh_buf_printf(&b, ",\"passed\":%s,\"timeline\":[", v->passed ? "true" : "false");
     for (int k = 0; k < v->ntimeline; k++) {
         const dh_RunEvent *e = &v->timeline[k];
-        putf(&b, "%s{\"t\":%lld,", k ? "," : "", (long long)e->t);
+        dh_buf_printf(&b, "%s{\"t\":%lld,", k ? "," : "", (long long)e->t);
         if (e->kind == DH_EVENT_INJECT) {
             const dh_Inject *in = &s->injects[e->index];
-            puts_(&b, "\"inject\":");
-            putstr(&b, in->id);
-            puts_(&b, ",\"channel\":");
-            putstr(&b, dh_channel_name(in->channel));
+            dh_buf_puts(&b, "\"inject\":");
+            dh_buf_json_string(&b, in->id);
+            dh_buf_puts(&b, ",\"channel\":");
+            dh_buf_json_string(&b, dh_channel_name(in->channel));
         } else if (e->kind == DH_EVENT_ACTION) {
             const dh_Action *a = &s->actions[e->index];
-            puts_(&b, "\"action\":");
-            putstr(&b, a->id);
-            puts_(&b, ",\"label\":");
+            dh_buf_puts(&b, "\"action\":");
+            dh_buf_json_string(&b, a->id);
+            dh_buf_puts(&b, ",\"label\":");
             puttext(&b, &a->label, lang);
-            puts_(&b, ",\"choice\":");
-            putstr(&b, e->choice >= 0 ? s->actions[e->choice].id : NULL);
-            puts_(&b, ",\"answer\":");
-            putstr(&b, e->text);
+            dh_buf_puts(&b, ",\"choice\":");
+            dh_buf_json_string(&b, e->choice >= 0 ? s->actions[e->choice].id : NULL);
+            dh_buf_puts(&b, ",\"answer\":");
+            dh_buf_json_string(&b, e->text);
         } else {
-            puts_(&b, "\"ending\":");
-            putstr(&b, e->index >= 0 ? s->endings[e->index].id : NULL);
+            dh_buf_puts(&b, "\"ending\":");
+            dh_buf_json_string(&b, e->index >= 0 ? s->endings[e->index].id : NULL);
         }
-        puts_(&b, "}");
+        dh_buf_puts(&b, "}");
     }
-    puts_(&b, "],\"expectations\":[");
+    dh_buf_puts(&b, "],\"expectations\":[");
     for (int i = 0; i < v->nexps; i++) {
         const dh_Expectation *x = &s->expectations[v->exps[i].expectation];
-        puts_(&b, i ? ",{\"id\":" : "{\"id\":");
-        putstr(&b, x->id);
-        puts_(&b, ",\"state\":");
-        putstr(&b, dh_exp_state_name(v->exps[i].state));
-        putf(&b, ",\"start_s\":%lld,\"at_s\":%lld,\"score\":", (long long)v->exps[i].start_s,
+        dh_buf_puts(&b, i ? ",{\"id\":" : "{\"id\":");
+        dh_buf_json_string(&b, x->id);
+        dh_buf_puts(&b, ",\"state\":");
+        dh_buf_json_string(&b, dh_exp_state_name(v->exps[i].state));
+        dh_buf_printf(&b, ",\"start_s\":%lld,\"at_s\":%lld,\"score\":", (long long)v->exps[i].start_s,
              (long long)v->exps[i].at_s);
         putscore(&b, x->score);
-        puts_(&b, ",\"objective\":");
-        putstr(&b, x->objective >= 0 ? s->objectives[x->objective].id : NULL);
-        puts_(&b, ",\"text\":");
+        dh_buf_puts(&b, ",\"objective\":");
+        dh_buf_json_string(&b, x->objective >= 0 ? s->objectives[x->objective].id : NULL);
+        dh_buf_puts(&b, ",\"text\":");
         puttext(&b, &x->text, lang);
-        puts_(&b, ",\"debrief\":");
+        dh_buf_puts(&b, ",\"debrief\":");
         puttext(&b, &x->debrief, lang);
-        puts_(&b, "}");
+        dh_buf_puts(&b, "}");
     }
-    puts_(&b, "],\"cues\":[");
+    dh_buf_puts(&b, "],\"cues\":[");
     for (int i = 0; i < v->ncues; i++) {
         const dh_Inject *in = &s->injects[v->cues[i].inject];
         const dh_Cue *c = &in->content.cues[v->cues[i].cue];
-        puts_(&b, i ? ",{\"inject\":" : "{\"inject\":");
-        putstr(&b, in->id);
-        puts_(&b, ",\"cue\":");
-        putstr(&b, c->id);
-        puts_(&b, ",\"field\":");
-        putstr(&b, c->field);
-        putf(&b, ",\"missed\":%s,\"text\":", v->cues[i].missed ? "true" : "false");
+        dh_buf_puts(&b, i ? ",{\"inject\":" : "{\"inject\":");
+        dh_buf_json_string(&b, in->id);
+        dh_buf_puts(&b, ",\"cue\":");
+        dh_buf_json_string(&b, c->id);
+        dh_buf_puts(&b, ",\"field\":");
+        dh_buf_json_string(&b, c->field);
+        dh_buf_printf(&b, ",\"missed\":%s,\"text\":", v->cues[i].missed ? "true" : "false");
         puttext(&b, &c->text, lang);
-        puts_(&b, "}");
+        dh_buf_puts(&b, "}");
     }
-    puts_(&b, "],\"objectives\":[");
+    dh_buf_puts(&b, "],\"objectives\":[");
     for (int o = 0; o < v->nobjectives; o++) {
         const dh_ReviewObjective *ro = &v->objectives[o];
         const dh_Objective *ob = ro->objective >= 0 ? &s->objectives[ro->objective] : NULL;
-        puts_(&b, o ? ",{\"id\":" : "{\"id\":");
-        putstr(&b, ob ? ob->id : NULL);
-        puts_(&b, ",\"text\":");
+        dh_buf_puts(&b, o ? ",{\"id\":" : "{\"id\":");
+        dh_buf_json_string(&b, ob ? ob->id : NULL);
+        dh_buf_puts(&b, ",\"text\":");
         if (ob) puttext(&b, &ob->text, lang);
-        else puts_(&b, "null");
-        puts_(&b, ",\"weight\":");
+        else dh_buf_puts(&b, "null");
+        dh_buf_puts(&b, ",\"weight\":");
         putscore(&b, ob ? ob->weight : 1.0);
-        puts_(&b, ",\"points\":");
+        dh_buf_puts(&b, ",\"points\":");
         putscore(&b, ro->points);
-        puts_(&b, ",\"possible\":");
+        dh_buf_puts(&b, ",\"possible\":");
         putscore(&b, ro->possible);
-        puts_(&b, ",\"score\":");
+        dh_buf_puts(&b, ",\"score\":");
         putscore(&b, ro->score);
-        putf(&b, ",\"applicable\":%s}", ro->applicable ? "true" : "false");
+        dh_buf_printf(&b, ",\"applicable\":%s}", ro->applicable ? "true" : "false");
     }
-    puts_(&b, "],\"summary\":");
+    dh_buf_puts(&b, "],\"summary\":");
     puttext(&b, &s->debrief.summary, lang);
-    puts_(&b, ",\"discussion\":[");
+    dh_buf_puts(&b, ",\"discussion\":[");
     for (int i = 0; i < s->debrief.ndiscussion; i++) {
-        if (i) puts_(&b, ",");
+        if (i) dh_buf_puts(&b, ",");
         puttext(&b, &s->debrief.discussion[i], lang);
     }
-    puts_(&b, "]}");
+    dh_buf_puts(&b, "]}");
     return finish(&b, out, len, err);
 }
 
@@ -319,35 +257,35 @@ dh_Status dh_review_json(const dh_Review *v, const char *lang, char **out, size_
 dh_Status dh_run_save(const dh_Run *r, char **out, size_t *len, dh_Error *err)
 {
     const dh_Scenario *s = r->s;
-    Buf b = {0};
-    putf(&b, "{\"drillhall-run\":%d,\"scenario\":\"%08x\",\"seed\":%lu,\"state\":%d,", RUN_FORMAT,
+    dh_Buf b = {0};
+    dh_buf_printf(&b, "{\"drillhall-run\":%d,\"scenario\":\"%08x\",\"seed\":%lu,\"state\":%d,", RUN_FORMAT,
          (unsigned)dh_run_fingerprint(s), (unsigned long)r->seed, (int)r->state);
-    putf(&b, "\"now\":%lld,\"frac_us\":%lld,\"ending\":%d,\"steps\":%ld,\"error\":",
+    dh_buf_printf(&b, "\"now\":%lld,\"frac_us\":%lld,\"ending\":%d,\"steps\":%ld,\"error\":",
          (long long)r->now, (long long)r->frac_us, r->ending, r->step_limit);
-    putstr(&b, r->state == DH_RUN_FAILED ? r->error.msg : NULL);
+    dh_buf_json_string(&b, r->state == DH_RUN_FAILED ? r->error.msg : NULL);
     /* Variables as strings: 64-bit values do not survive a JSON double. */
-    puts_(&b, ",\"vars\":[");
-    for (int i = 0; i < s->env.nvars; i++) putf(&b, "%s\"%lld\"", i ? "," : "", (long long)r->vars[i]);
-    puts_(&b, "],\"injects\":[");
+    dh_buf_puts(&b, ",\"vars\":[");
+    for (int i = 0; i < s->env.nvars; i++) dh_buf_printf(&b, "%s\"%lld\"", i ? "," : "", (long long)r->vars[i]);
+    dh_buf_puts(&b, "],\"injects\":[");
     for (int i = 0; i < s->ninjects; i++)
-        putf(&b, "%s%d,%lld", i ? "," : "", r->inj_state[i], (long long)r->inj_time[i]);
-    puts_(&b, "],\"chosen\":\"");
-    for (int i = 0; i < s->nactions; i++) put(&b, r->chosen[i] ? "1" : "0", 1);
-    puts_(&b, "\",\"expectations\":[");
+        dh_buf_printf(&b, "%s%d,%lld", i ? "," : "", r->inj_state[i], (long long)r->inj_time[i]);
+    dh_buf_puts(&b, "],\"chosen\":\"");
+    for (int i = 0; i < s->nactions; i++) dh_buf_add(&b, r->chosen[i] ? "1" : "0", 1);
+    dh_buf_puts(&b, "\",\"expectations\":[");
     for (int i = 0; i < s->nexpectations; i++)
-        putf(&b, "%s%d,%lld,%lld", i ? "," : "", r->exp_state[i], (long long)r->exp_start[i],
+        dh_buf_printf(&b, "%s%d,%lld,%lld", i ? "," : "", r->exp_state[i], (long long)r->exp_start[i],
              (long long)r->exp_at[i]);
-    puts_(&b, "],\"timeline\":[");
+    dh_buf_puts(&b, "],\"timeline\":[");
     for (int k = 0; k < r->ntl; k++) {
         const dh_RunEvent *e = &r->tl[k];
-        putf(&b, "%s[%lld,%d,%d,%d", k ? "," : "", (long long)e->t, (int)e->kind, e->index, e->choice);
+        dh_buf_printf(&b, "%s[%lld,%d,%d,%d", k ? "," : "", (long long)e->t, (int)e->kind, e->index, e->choice);
         if (e->text) {
-            puts_(&b, ",");
-            putstr(&b, e->text);
+            dh_buf_puts(&b, ",");
+            dh_buf_json_string(&b, e->text);
         }
-        puts_(&b, "]");
+        dh_buf_puts(&b, "]");
     }
-    puts_(&b, "]}");
+    dh_buf_puts(&b, "]}");
     return finish(&b, out, len, err);
 }
 

@@ -14,6 +14,7 @@
 #include "xapi.h"
 
 #include "alloc.h"
+#include "buf.h"
 #include "i18n.h"
 
 #include <locale.h>
@@ -68,44 +69,6 @@ const char *dh_xapi_verb_display(dh_XapiVerb v)
     DH_ASSERT(v >= 0 && v < DH_XAPI_VERB_COUNT);
     return verbs[v].display;
 }
-
-/* ---- a growable string ---------------------------------------------------- */
-
-typedef struct Buf {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} Buf;
-
-static void buf_add(Buf *b, const char *s, size_t n)
-{
-    if (b->oom) return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->n + n + 1) cap *= 2;
-        char *p = dh_realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void buf_puts(Buf *b, const char *s) { buf_add(b, s, strlen(s)); }
-
-static void buf_free(Buf *b)
-{
-    dh_free(b->p);
-    *b = (Buf){0};
-}
-
-/* The text so far ("" when empty), valid until the next add. */
-static const char *buf_str(const Buf *b) { return b->p ? b->p : ""; }
 
 /* ---- numbers, times, durations -------------------------------------------- */
 
@@ -194,15 +157,15 @@ static bool unreserved(unsigned char c)
 /* Append one path segment, percent-encoding everything outside RFC 3986's
  * unreserved set (UTF-8 bytes included: valid in an IRI either way, and
  * plain ASCII survives every tool an officer might paste it into). */
-static void add_segment(Buf *b, const char *s)
+static void add_segment(dh_Buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (unreserved(*p)) {
-            buf_add(b, (const char *)p, 1);
+            dh_buf_add(b, (const char *)p, 1);
         } else {
             char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            buf_add(b, e, 3);
+            dh_buf_add(b, e, 3);
         }
     }
 }
@@ -215,19 +178,19 @@ static size_t base_len(const char *base)
     return n;
 }
 
-static void add_activity_iri(Buf *b, const char *base, const char *course_id, const char *module_id,
+static void add_activity_iri(dh_Buf *b, const char *base, const char *course_id, const char *module_id,
                              const char *part, const char *part_id)
 {
-    buf_add(b, base, base_len(base));
-    buf_puts(b, "/courses/");
+    dh_buf_add(b, base, base_len(base));
+    dh_buf_puts(b, "/courses/");
     add_segment(b, course_id);
     if (!module_id) return;
-    buf_puts(b, "/modules/");
+    dh_buf_puts(b, "/modules/");
     add_segment(b, module_id);
     if (!part) return;
-    buf_puts(b, "/");
-    buf_puts(b, part);
-    buf_puts(b, "/");
+    dh_buf_puts(b, "/");
+    dh_buf_puts(b, part);
+    dh_buf_puts(b, "/");
     add_segment(b, part_id);
 }
 
@@ -235,10 +198,10 @@ char *dh_xapi_activity_iri(const char *base, const char *course_id, const char *
                            const char *part_id)
 {
     DH_ASSERT(base && course_id && (!part || (module_id && part_id)));
-    Buf b = {0};
+    dh_Buf b = {0};
     add_activity_iri(&b, base, course_id, module_id, part, part_id);
     if (b.oom) {
-        buf_free(&b);
+        dh_buf_free(&b);
         return NULL;
     }
     return b.p;
@@ -306,12 +269,12 @@ static void add_str(Build *b, cJSON *o, const char *k, const char *v)
     if (!o || !cJSON_AddStringToObject(o, k, v)) b->oom = true;
 }
 
-/* Add a Buf's text and free the Buf. */
-static void add_buf(Build *b, cJSON *o, const char *k, Buf *v)
+/* Add a dh_Buf's text and free the dh_Buf. */
+static void add_buf(Build *b, cJSON *o, const char *k, dh_Buf *v)
 {
     if (v->oom) b->oom = true;
-    else add_str(b, o, k, buf_str(v));
-    buf_free(v);
+    else add_str(b, o, k, dh_buf_str(v));
+    dh_buf_free(v);
 }
 
 static void add_num(Build *b, cJSON *o, const char *k, double v)
@@ -361,15 +324,15 @@ typedef enum Plain { PLAIN_INLINE, PLAIN_GAPS, PLAIN_SPANS } Plain;
 static void inline_run(void *ud, unsigned style, const char *s, size_t n)
 {
     (void)style;
-    buf_add(ud, s, n);
+    dh_buf_add(ud, s, n);
 }
 
 /* Author text as a reader sees it: inline markers dropped, gaps shown as a
  * blank, clickable spans as their visible text. Text whose markup does not
  * parse (lint rejects it; a statement must still be written) stays raw. */
-static void plain_text(Buf *out, const char *s, Plain mode)
+static void plain_text(dh_Buf *out, const char *s, Plain mode)
 {
-    Buf tmp = {0};
+    dh_Buf tmp = {0};
     const char *src = s;
     if (mode != PLAIN_INLINE) {
         dh_MarkupSyntax syn = mode == PLAIN_GAPS ? DH_MARKUP_GAPS : DH_MARKUP_SPANS;
@@ -377,35 +340,35 @@ static void plain_text(Buf *out, const char *s, Plain mode)
         dh_MarkupToken tok;
         dh_MarkupResult r;
         while ((r = dh_markup_next(s, &pos, syn, &tok)) == DH_MARKUP_OK) {
-            if (tok.kind == DH_MARKUP_GAP) buf_puts(&tmp, "____");
-            else buf_add(&tmp, tok.text, tok.text_len);
+            if (tok.kind == DH_MARKUP_GAP) dh_buf_puts(&tmp, "____");
+            else dh_buf_add(&tmp, tok.text, tok.text_len);
         }
-        if (r != DH_MARKUP_END) buf_puts(&tmp, s + tok.off);
+        if (r != DH_MARKUP_END) dh_buf_puts(&tmp, s + tok.off);
         if (tmp.oom) {
-            buf_free(&tmp);
+            dh_buf_free(&tmp);
             out->oom = true;
             return;
         }
-        src = buf_str(&tmp);
+        src = dh_buf_str(&tmp);
     }
     size_t mark = out->n, where;
     if (dh_inline_parse(src, inline_run, out, &where) != DH_INLINE_OK) {
         out->n = mark; /* drop the partial runs and keep the raw text */
         if (out->p) out->p[mark] = '\0';
-        buf_puts(out, src);
+        dh_buf_puts(out, src);
     }
-    buf_free(&tmp);
+    dh_buf_free(&tmp);
 }
 
 /* Cut to at most max bytes on a UTF-8 boundary, marking the cut with "…". */
-static void truncate_utf8(Buf *b, size_t max)
+static void truncate_utf8(dh_Buf *b, size_t max)
 {
     if (b->oom || b->n <= max) return;
     size_t n = max - 3;
     while (n > 0 && ((unsigned char)b->p[n] & 0xC0) == 0x80) n--;
     b->n = n;
     b->p[n] = '\0';
-    buf_puts(b, "\xE2\x80\xA6");
+    dh_buf_puts(b, "\xE2\x80\xA6");
 }
 
 /* A language map of t (NULL when t is absent or on OOM; check b->oom).
@@ -422,7 +385,7 @@ static cJSON *lang_map(Build *b, const dh_Text *t, Plain mode, size_t max)
     for (int i = 0; i < t->count; i++) {
         const char *lang = t->items[i].lang ? t->items[i].lang : b->deflang;
         if (cJSON_GetObjectItemCaseSensitive(m, lang)) continue;
-        Buf v = {0};
+        dh_Buf v = {0};
         plain_text(&v, t->items[i].text, mode);
         if (max) truncate_utf8(&v, max);
         add_buf(b, m, lang, &v);
@@ -446,11 +409,11 @@ static cJSON *span_map(Build *b, const dh_Text *t, const char *id)
         while (dh_markup_next(t->items[i].text, &pos, DH_MARKUP_SPANS, &tok) == DH_MARKUP_OK) {
             if (tok.kind != DH_MARKUP_SPAN || tok.id_len != idlen || memcmp(tok.id, id, idlen) != 0) continue;
             if (!cJSON_GetObjectItemCaseSensitive(m, lang)) {
-                Buf raw = {0}, v = {0};
-                buf_add(&raw, tok.text, tok.text_len);
-                if (!raw.oom) plain_text(&v, buf_str(&raw), PLAIN_INLINE);
+                dh_Buf raw = {0}, v = {0};
+                dh_buf_add(&raw, tok.text, tok.text_len);
+                if (!raw.oom) plain_text(&v, dh_buf_str(&raw), PLAIN_INLINE);
                 if (raw.oom) v.oom = true;
-                buf_free(&raw);
+                dh_buf_free(&raw);
                 add_buf(b, m, lang, &v);
             }
             break;
@@ -477,7 +440,7 @@ static const char *module_type(dh_ModuleKind k)
 
 static void add_iri_member(Build *b, cJSON *o, const char *module_id, const char *part, const char *part_id)
 {
-    Buf id = {0};
+    dh_Buf id = {0};
     add_activity_iri(&id, b->cfg->activity_base, b->ctx->course->id, module_id, part, part_id);
     add_buf(b, o, "id", &id);
 }
@@ -508,19 +471,19 @@ static void module_activity(Build *b, cJSON *o, const dh_Module *m, bool with_na
 static void profile_activity(Build *b, cJSON *o)
 {
     add_str(b, o, "objectType", "Activity");
-    Buf id = {0};
-    buf_add(&id, b->cfg->activity_base, base_len(b->cfg->activity_base));
-    buf_puts(&id, PROFILE_PATH);
+    dh_Buf id = {0};
+    dh_buf_add(&id, b->cfg->activity_base, base_len(b->cfg->activity_base));
+    dh_buf_puts(&id, PROFILE_PATH);
     add_buf(b, o, "id", &id);
     cJSON *def = add_obj(b, o, "definition");
     add_str(b, def, "type", ADL_ACT "profile");
     add_str(b, add_obj(b, def, "name"), "en", "Drillhall statements 1.0");
 }
 
-static void add_extension_key(const Build *b, Buf *key, const char *path)
+static void add_extension_key(const Build *b, dh_Buf *key, const char *path)
 {
-    buf_add(key, b->cfg->activity_base, base_len(b->cfg->activity_base));
-    buf_puts(key, path);
+    dh_buf_add(key, b->cfg->activity_base, base_len(b->cfg->activity_base));
+    dh_buf_puts(key, path);
 }
 
 /* ---- the statement frame ---------------------------------------------------- */
@@ -651,18 +614,18 @@ static void add_context(Build *b, cJSON *st, Level level, const dh_Module *m)
     if (b->cfg->kiosk_id || ctx->has_scenario_time) {
         cJSON *ext = add_obj(b, c, "extensions");
         if (b->cfg->kiosk_id) {
-            Buf k = {0};
+            dh_Buf k = {0};
             add_extension_key(b, &k, EXT_KIOSK);
-            if (!k.oom) add_str(b, ext, buf_str(&k), b->cfg->kiosk_id);
+            if (!k.oom) add_str(b, ext, dh_buf_str(&k), b->cfg->kiosk_id);
             else b->oom = true;
-            buf_free(&k);
+            dh_buf_free(&k);
         }
         if (ctx->has_scenario_time) {
-            Buf k = {0};
+            dh_Buf k = {0};
             add_extension_key(b, &k, EXT_SCENARIO_TIME);
-            if (!k.oom) add_num(b, ext, buf_str(&k), ctx->scenario_time_s);
+            if (!k.oom) add_num(b, ext, dh_buf_str(&k), ctx->scenario_time_s);
             else b->oom = true;
-            buf_free(&k);
+            dh_buf_free(&k);
         }
     }
 }
@@ -759,28 +722,28 @@ static void component(Build *b, cJSON *arr, const char *id, cJSON *desc)
     attach(b, c, "description", desc);
 }
 
-static void sep(Buf *p, const char *delim)
+static void sep(dh_Buf *p, const char *delim)
 {
-    if (p->n) buf_puts(p, delim);
+    if (p->n) dh_buf_puts(p, delim);
 }
 
-static void add_pattern(Build *b, cJSON *arr, Buf *p)
+static void add_pattern(Build *b, cJSON *arr, dh_Buf *p)
 {
     if (p->oom) b->oom = true;
-    else push_str(b, arr, buf_str(p));
-    buf_free(p);
+    else push_str(b, arr, dh_buf_str(p));
+    dh_buf_free(p);
 }
 
 /* A short answer as a fill-in literal, or false when the pattern has a
  * wildcard (xAPI patterns have none) or text the pattern syntax would
  * misread ("[,]" separates strings, a leading "{" opens a modifier). */
-static bool literal_answer(Buf *out, const char *pattern)
+static bool literal_answer(dh_Buf *out, const char *pattern)
 {
     if (pattern[0] == '{' || strstr(pattern, "[,]")) return false;
     for (const char *p = pattern; *p; p++) {
         if (*p == '*') return false;
         if (*p == '\\' && p[1]) p++;
-        buf_add(out, p, 1);
+        dh_buf_add(out, p, 1);
     }
     return true;
 }
@@ -832,7 +795,7 @@ static dh_Status check_items(const dh_XapiResponse *r, int count, int limit, boo
 /* Everything needed to write one interaction; filled by type-specific code. */
 typedef struct Interaction {
     cJSON *def;       /* the activity definition */
-    Buf response;     /* result.response */
+    dh_Buf response;     /* result.response */
     bool has_response;
     cJSON *result_ext; /* result.extensions, or NULL */
 } Interaction;
@@ -872,17 +835,17 @@ static cJSON *clicks_extension(Build *b, const dh_XapiResponse *r)
             clicks = NULL;
         }
     }
-    Buf k = {0};
+    dh_Buf k = {0};
     add_extension_key(b, &k, EXT_CLICKS);
     if (!clicks || k.oom) {
         b->oom = true;
         cJSON_Delete(clicks);
         cJSON_Delete(ext);
-        buf_free(&k);
+        dh_buf_free(&k);
         return NULL;
     }
-    attach(b, ext, buf_str(&k), clicks);
-    buf_free(&k);
+    attach(b, ext, dh_buf_str(&k), clicks);
+    dh_buf_free(&k);
     return ext;
 }
 
@@ -891,7 +854,7 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
 {
     cJSON *def = it->def;
     cJSON *pat = NULL;
-    Buf *resp = &it->response;
+    dh_Buf *resp = &it->response;
     int *set = NULL, nset = 0;
     dh_Status st = DH_OK;
     char num[40], num2[40];
@@ -905,11 +868,11 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
             for (int i = 0; i < q->u.choice.nchoices; i++)
                 if (FULL_MARKS(q->u.choice.choices[i].fraction)) push_str(b, pat, q->u.choice.choices[i].id);
         } else { /* the positive choices together make full marks (Moodle's rule) */
-            Buf p = {0};
+            dh_Buf p = {0};
             for (int i = 0; i < q->u.choice.nchoices; i++)
                 if (q->u.choice.choices[i].fraction > 0) {
                     sep(&p, "[,]");
-                    buf_puts(&p, q->u.choice.choices[i].id);
+                    dh_buf_puts(&p, q->u.choice.choices[i].id);
                 }
             add_pattern(b, pat, &p);
         }
@@ -919,7 +882,7 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
             it->has_response = true;
             for (int i = 0; i < nset; i++) {
                 sep(resp, "[,]");
-                buf_puts(resp, q->u.choice.choices[set[i]].id);
+                dh_buf_puts(resp, q->u.choice.choices[set[i]].id);
             }
         }
         break;
@@ -929,7 +892,7 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
         push_str(b, add_arr(b, def, "correctResponsesPattern"), q->u.truefalse.correct ? "true" : "false");
         if (r) {
             it->has_response = true;
-            buf_puts(resp, r->value ? "true" : "false");
+            dh_buf_puts(resp, r->value ? "true" : "false");
         }
         break;
     case DH_QUESTION_SHORT: {
@@ -940,20 +903,20 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
             const dh_ShortAnswer *a = &q->u.shortans.answers[i];
             if (!FULL_MARKS(a->fraction)) continue;
             for (int k = 0; k < a->pattern.count; k++) {
-                Buf p = {0}, lit = {0};
+                dh_Buf p = {0}, lit = {0};
                 if (!literal_answer(&lit, a->pattern.items[k].text) || lit.oom) {
                     if (lit.oom) b->oom = true;
-                    buf_free(&lit);
+                    dh_buf_free(&lit);
                     continue;
                 }
-                if (q->u.shortans.case_sensitive) buf_puts(&p, "{case_matters=true}");
+                if (q->u.shortans.case_sensitive) dh_buf_puts(&p, "{case_matters=true}");
                 if (a->pattern.items[k].lang) {
-                    buf_puts(&p, "{lang=");
-                    buf_puts(&p, a->pattern.items[k].lang);
-                    buf_puts(&p, "}");
+                    dh_buf_puts(&p, "{lang=");
+                    dh_buf_puts(&p, a->pattern.items[k].lang);
+                    dh_buf_puts(&p, "}");
                 }
-                buf_puts(&p, buf_str(&lit));
-                buf_free(&lit);
+                dh_buf_puts(&p, dh_buf_str(&lit));
+                dh_buf_free(&lit);
                 add_pattern(b, arr, &p);
             }
         }
@@ -964,7 +927,7 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
         else cJSON_Delete(arr);
         if (r && r->text) {
             it->has_response = true;
-            buf_puts(resp, r->text);
+            dh_buf_puts(resp, r->text);
         }
         break;
     }
@@ -974,16 +937,16 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
         for (int i = 0; i < q->u.numeric.nanswers; i++) {
             const dh_NumericAnswer *a = &q->u.numeric.answers[i];
             if (!FULL_MARKS(a->fraction)) continue;
-            Buf p = {0};
+            dh_Buf p = {0};
             if (a->tolerance > 0) {
                 fmt_number(num, a->value - a->tolerance);
                 fmt_number(num2, a->value + a->tolerance);
-                buf_puts(&p, num);
-                buf_puts(&p, "[:]");
-                buf_puts(&p, num2);
+                dh_buf_puts(&p, num);
+                dh_buf_puts(&p, "[:]");
+                dh_buf_puts(&p, num2);
             } else {
                 fmt_number(num, a->value);
-                buf_puts(&p, num);
+                dh_buf_puts(&p, num);
             }
             add_pattern(b, pat, &p);
         }
@@ -994,19 +957,19 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
             }
             it->has_response = true;
             fmt_number(num, r->number);
-            buf_puts(resp, num);
+            dh_buf_puts(resp, num);
         }
         break;
     case DH_QUESTION_MATCHING: {
         add_str(b, def, "interactionType", "matching");
         const dh_MatchPrompt *pr = q->u.matching.prompts;
         const dh_Item *an = q->u.matching.answers;
-        Buf p = {0};
+        dh_Buf p = {0};
         for (int i = 0; i < q->u.matching.nprompts; i++) {
             sep(&p, "[,]");
-            buf_puts(&p, pr[i].id);
-            buf_puts(&p, "[.]");
-            buf_puts(&p, an[pr[i].answer].id);
+            dh_buf_puts(&p, pr[i].id);
+            dh_buf_puts(&p, "[.]");
+            dh_buf_puts(&p, an[pr[i].answer].id);
         }
         add_pattern(b, add_arr(b, def, "correctResponsesPattern"), &p);
         cJSON *src = add_arr(b, def, "source");
@@ -1021,9 +984,9 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
             for (int i = 0; i < r->nitems; i++) {
                 if (r->items[i] < 0) continue; /* a prompt left unmatched */
                 sep(resp, "[,]");
-                buf_puts(resp, pr[i].id);
-                buf_puts(resp, "[.]");
-                buf_puts(resp, an[r->items[i]].id);
+                dh_buf_puts(resp, pr[i].id);
+                dh_buf_puts(resp, "[.]");
+                dh_buf_puts(resp, an[r->items[i]].id);
             }
         }
         break;
@@ -1031,10 +994,10 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
     case DH_QUESTION_ORDERING: {
         add_str(b, def, "interactionType", "sequencing");
         const dh_Item *items = q->u.ordering.items;
-        Buf p = {0};
+        dh_Buf p = {0};
         for (int i = 0; i < q->u.ordering.nitems; i++) {
             sep(&p, "[,]");
-            buf_puts(&p, items[i].id);
+            dh_buf_puts(&p, items[i].id);
         }
         add_pattern(b, add_arr(b, def, "correctResponsesPattern"), &p);
         cJSON *arr = add_arr(b, def, "choices");
@@ -1045,7 +1008,7 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
             it->has_response = true;
             for (int i = 0; i < r->nitems; i++) {
                 sep(resp, "[,]");
-                buf_puts(resp, items[r->items[i]].id);
+                dh_buf_puts(resp, items[r->items[i]].id);
             }
         }
         break;
@@ -1054,11 +1017,11 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
         /* Gaps are sources, the word choices targets: "gap2[.]5" says which
          * word went into which gap, which "choice" could not. */
         add_str(b, def, "interactionType", "matching");
-        Buf p = {0};
+        dh_Buf p = {0};
         for (int g = 0; g < q->u.gapselect.ngaps; g++) {
             snprintf(num, sizeof num, "gap%d[.]%d", g + 1, q->u.gapselect.gaps[g] + 1);
             sep(&p, "[,]");
-            buf_puts(&p, num);
+            dh_buf_puts(&p, num);
         }
         add_pattern(b, add_arr(b, def, "correctResponsesPattern"), &p);
         cJSON *src = add_arr(b, def, "source");
@@ -1078,18 +1041,18 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
                 if (r->items[g] < 0) continue; /* a gap left empty */
                 snprintf(num, sizeof num, "gap%d[.]%d", g + 1, r->items[g] + 1);
                 sep(resp, "[,]");
-                buf_puts(resp, num);
+                dh_buf_puts(resp, num);
             }
         }
         break;
     }
     case DH_QUESTION_HOTTEXT: {
         add_str(b, def, "interactionType", "choice");
-        Buf p = {0};
+        dh_Buf p = {0};
         for (int i = 0; i < q->u.choice.nspans; i++)
             if (!span_seen(q, i) && span_fraction(q, q->u.choice.spans[i]) > 0) {
                 sep(&p, "[,]");
-                buf_puts(&p, q->u.choice.spans[i]);
+                dh_buf_puts(&p, q->u.choice.spans[i]);
             }
         add_pattern(b, add_arr(b, def, "correctResponsesPattern"), &p);
         cJSON *arr = add_arr(b, def, "choices");
@@ -1101,7 +1064,7 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
             for (int i = 0; i < nset; i++) {
                 if (span_seen(q, set[i])) continue;
                 sep(resp, "[,]");
-                buf_puts(resp, q->u.choice.spans[set[i]]);
+                dh_buf_puts(resp, q->u.choice.spans[set[i]]);
             }
         }
         break;
@@ -1112,11 +1075,11 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
          * go in a result extension for the review. */
         add_str(b, def, "interactionType", "choice");
         const dh_Region *rg = q->u.hotspot.regions;
-        Buf p = {0};
+        dh_Buf p = {0};
         for (int i = 0; i < q->u.hotspot.nregions; i++)
             if (rg[i].fraction > 0) {
                 sep(&p, "[,]");
-                buf_puts(&p, rg[i].id);
+                dh_buf_puts(&p, rg[i].id);
             }
         add_pattern(b, add_arr(b, def, "correctResponsesPattern"), &p);
         cJSON *arr = add_arr(b, def, "choices");
@@ -1126,7 +1089,7 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
             it->has_response = true;
             for (int i = 0; i < nset; i++) {
                 sep(resp, "[,]");
-                buf_puts(resp, rg[set[i]].id);
+                dh_buf_puts(resp, rg[set[i]].id);
             }
             if (r->nclicks > 0) {
                 if (q->u.hotspot.max_clicks > 0 && r->nclicks > q->u.hotspot.max_clicks) {
@@ -1173,15 +1136,15 @@ dh_Status dh_xapi_answered(dh_XapiStatement *out, const dh_XapiContext *ctx, con
     attach(&b, it.def, "description", lang_map(&b, &q->text, mode, 0));
     s = interaction(&b, &it, q, resp, err);
     if (s != DH_OK) {
-        buf_free(&it.response);
+        dh_buf_free(&it.response);
         cJSON_Delete(it.result_ext);
         cJSON_Delete(st);
         return s;
     }
     if (it.response.oom) b.oom = true;
-    add_result(&b, st, res, DH_XAPI_ANSWERED, it.has_response && !it.response.oom ? buf_str(&it.response) : NULL,
+    add_result(&b, st, res, DH_XAPI_ANSWERED, it.has_response && !it.response.oom ? dh_buf_str(&it.response) : NULL,
                it.result_ext);
-    buf_free(&it.response);
+    dh_buf_free(&it.response);
     add_context(&b, st, LEVEL_PART, m);
     stamp(&b, st, now_ms);
     return finish(&b, st, out, err);

@@ -207,6 +207,7 @@ dh_Status dh_progress_record(dh_Progress *p, int module, const dh_ModuleState *s
         p->states[module].resume = NULL;
         p->states[module].resume_len = 0;
         p->states[module].resume_op = DH_RESUME_KEEP;
+        p->states[module].finished = NULL; /* borrowed from the caller: written, not kept */
     }
     p->verdict = verdict;
     p->launched = true;

@@ -26,7 +26,7 @@ typedef struct dh_Store dh_Store;
 
 #define DH_STORE_DIR_NAME "drillhall"       /* under $XDG_DATA_HOME or ~/.local/share */
 #define DH_STORE_DB_NAME "progress.db"      /* the one database file in the data directory */
-#define DH_STORE_SCHEMA_VERSION 2           /* newest schema this program knows */
+#define DH_STORE_SCHEMA_VERSION 3           /* newest schema this program knows */
 #define DH_STORE_APPLICATION_ID 0x44484C31  /* PRAGMA application_id: "DHL1" */
 #define DH_STORE_RESUME_MAX (1u << 20)      /* bytes of one module's resume blob */
 #define DH_STORE_STATEMENT_MAX (1u << 20)   /* bytes of one statement's JSON text */
@@ -194,6 +194,21 @@ typedef enum dh_ResumeOp {
     DH_RESUME_CLEAR     /* remove it (the module is finished) */
 } dh_ResumeOp;
 
+/* A finished try at a module, kept for grading and review: a submitted quiz
+ * attempt (grade methods combine them) or an ended exercise run (its review
+ * can be read again later). Tries are numbered 1, 2, ... per module within
+ * one course attempt; a commit appends the next number. */
+typedef struct dh_ModuleAttempt {
+    int number;                /* listing: 1, 2, ...; ignored by a commit */
+    int64_t started_ms;        /* when the try began */
+    int64_t finished_ms;       /* when it was submitted or ended (>= started_ms) */
+    bool has_score;
+    double score;              /* scaled score, -1..1 */
+    bool passed;
+    const void *record;        /* opaque bytes the module's engine can reread (NULL: none) */
+    size_t record_len;         /* at most DH_STORE_RESUME_MAX */
+} dh_ModuleAttempt;
+
 /* The state of one module in one attempt: input of a commit, and what the
  * listing functions report. */
 typedef struct dh_ModuleState {
@@ -209,6 +224,7 @@ typedef struct dh_ModuleState {
     const void *resume;        /* opaque bytes the module's session can restore from */
     size_t resume_len;         /* at most DH_STORE_RESUME_MAX; SET with 0 bytes clears */
     int64_t updated_ms;        /* listing only: when the state last changed */
+    const dh_ModuleAttempt *finished; /* commit: a finished try to append (NULL: none); listing: NULL */
 } dh_ModuleState;
 
 typedef dh_Status (*dh_ModuleFn)(const dh_ModuleState *m, void *ctx, dh_Error *err);
@@ -221,6 +237,13 @@ dh_Status dh_store_modules_each(dh_Store *s, const char *registration, dh_Module
 dh_Status dh_store_module_get(dh_Store *s, const char *registration, const char *module_id,
                               dh_ModuleState *out, void **resume, size_t *resume_len,
                               dh_Error *err);
+
+typedef dh_Status (*dh_ModuleAttemptFn)(const dh_ModuleAttempt *a, void *ctx, dh_Error *err);
+/* The finished tries at module_id in the attempt `registration`, oldest
+ * first (record points into the row: valid during the call only). */
+dh_Status dh_store_module_attempts_each(dh_Store *s, const char *registration,
+                                        const char *module_id, dh_ModuleAttemptFn fn, void *ctx,
+                                        dh_Error *err);
 
 /* A statement to journal, built by the caller (engine/core/xapi). */
 typedef struct dh_StoreStatement {

@@ -385,6 +385,49 @@ dh_Status dh_store_modules_each(dh_Store *s, const char *registration, dh_Module
     return status;
 }
 
+dh_Status dh_store_module_attempts_each(dh_Store *s, const char *registration,
+                                        const char *module_id, dh_ModuleAttemptFn fn, void *ctx,
+                                        dh_Error *err)
+{
+    const char *doing = "cannot read the module's earlier tries";
+    int64_t eid = 0;
+    dh_Status status = by_registration(s, registration, NULL, &eid, err, doing);
+    if (status) return status;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT number, started_ms, finished_ms, score, passed, record "
+                                "FROM module_attempt WHERE enrolment_id = ?1 AND module_id = ?2 "
+                                "ORDER BY number",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return dh_store_sql_fail(s, rc, STORE_READ, err, doing);
+    }
+    sqlite3_bind_int64(st, 1, eid);
+    sqlite3_bind_text(st, 2, module_id, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        dh_ModuleAttempt a;
+        memset(&a, 0, sizeof a);
+        a.number = sqlite3_column_int(st, 0);
+        a.started_ms = sqlite3_column_int64(st, 1);
+        a.finished_ms = sqlite3_column_int64(st, 2);
+        a.has_score = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        a.score = a.has_score ? sqlite3_column_double(st, 3) : 0.0;
+        a.passed = sqlite3_column_int(st, 4) != 0;
+        a.record = sqlite3_column_blob(st, 5);
+        a.record_len = (size_t)sqlite3_column_bytes(st, 5);
+        if (!a.record && a.record_len > 0) {
+            status = dh_fail(err, DH_ENOMEM, "out of memory reading a finished try");
+            break;
+        }
+        if (!a.record) a.record_len = 0;
+        if ((status = fn(&a, ctx, err))) break;
+    }
+    if (!status && rc != SQLITE_DONE) status = dh_store_sql_fail(s, rc, STORE_READ, err, doing);
+    sqlite3_finalize(st);
+    return status;
+}
+
 /* ---- commit ------------------------------------------------------------------------------ */
 
 /* The statement text must be the statement it claims to be: a JSON object
@@ -450,6 +493,16 @@ static dh_Status check_change(const dh_StoreChange *c, dh_Error *err)
                            id, m->resume_len, DH_STORE_RESUME_MAX);
         if (m->resume_op == DH_RESUME_SET && m->resume_len > 0 && !m->resume)
             return dh_fail(err, DH_EINVAL, "module %s: resume state without bytes", id);
+        const dh_ModuleAttempt *f = m->finished;
+        if (f && (!score_ok(f->has_score, f->score) || f->started_ms < 0 ||
+                  f->finished_ms < f->started_ms || (f->record_len > 0 && !f->record)))
+            return dh_fail(err, DH_EINVAL,
+                           "module %s: the finished try's score (-1..1), times or record are out of range",
+                           id);
+        if (f && f->record_len > DH_STORE_RESUME_MAX)
+            return dh_fail(err, DH_ELIMIT,
+                           "module %s: the finished try's record is %zu bytes; at most %u can be saved",
+                           id, f->record_len, DH_STORE_RESUME_MAX);
     }
     const dh_AttemptProgress *a = c->attempt;
     if (a && (!status_ok(a->status) || !score_ok(a->has_score, a->score) || a->time_ms < 0))
@@ -507,6 +560,32 @@ static dh_Status write_module(dh_Store *s, int64_t eid, const dh_ModuleState *m,
     /* Parameter 10 stays NULL for CLEAR, and for SET with no bytes. */
     if (m->resume_op == DH_RESUME_SET && m->resume_len > 0)
         sqlite3_bind_blob64(st, 10, m->resume, m->resume_len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return dh_store_sql_fail(s, rc, STORE_WRITE, err, doing);
+    return DH_OK;
+}
+
+/* Append m's finished try with the next number for its module. */
+static dh_Status write_finished(dh_Store *s, int64_t eid, const dh_ModuleState *m, dh_Error *err,
+                                const char *doing)
+{
+    const dh_ModuleAttempt *f = m->finished;
+    sqlite3_stmt *st = NULL;
+    dh_Status ps = dh_store_stmt(s, STMT_MODULE_ATTEMPT_INSERT,
+                                 "INSERT INTO module_attempt (enrolment_id, module_id, number, "
+                                 "started_ms, finished_ms, score, passed, record) VALUES (?1, ?2, "
+                                 "(SELECT COALESCE(MAX(number), 0) + 1 FROM module_attempt "
+                                 "WHERE enrolment_id = ?1 AND module_id = ?2), ?3, ?4, ?5, ?6, ?7)",
+                                 &st, err, doing);
+    if (ps) return ps;
+    sqlite3_bind_int64(st, 1, eid);
+    sqlite3_bind_text(st, 2, m->module_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, f->started_ms);
+    sqlite3_bind_int64(st, 4, f->finished_ms);
+    if (f->has_score) sqlite3_bind_double(st, 5, f->score);
+    sqlite3_bind_int(st, 6, f->passed);
+    if (f->record_len > 0) sqlite3_bind_blob64(st, 7, f->record, f->record_len, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) return dh_store_sql_fail(s, rc, STORE_WRITE, err, doing);
@@ -575,8 +654,10 @@ dh_Status dh_store_commit(dh_Store *s, const dh_StoreChange *c, dh_Error *err)
     dh_Enrolment e;
     int64_t eid = 0, now = dh_store_now(s);
     st = by_registration(s, c->registration, &e, &eid, err, doing);
-    for (int i = 0; !st && i < c->nmodules; i++)
+    for (int i = 0; !st && i < c->nmodules; i++) {
         st = write_module(s, eid, &c->modules[i], now, err, doing);
+        if (!st && c->modules[i].finished) st = write_finished(s, eid, &c->modules[i], err, doing);
+    }
     if (!st && c->attempt) st = write_attempt(s, eid, c->attempt, now, err, doing);
     for (int i = 0; !st && i < c->nstatements; i++)
         st = write_statement(s, &e, &c->statements[i], now, err, doing);

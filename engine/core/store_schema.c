@@ -106,6 +106,24 @@ static const Migration migrations[DH_STORE_SCHEMA_VERSION] = {
      "  OR NEW.timestamp_ms IS NOT OLD.timestamp_ms OR NEW.stored_ms IS NOT OLD.stored_ms\n"
      "  OR NEW.json IS NOT OLD.json\n"
      "BEGIN SELECT RAISE(ABORT, 'the statement journal is append-only'); END;\n"},
+    /* 3 */
+    {"finished quiz attempts and exercise runs",
+     /* Moodle's grade methods (highest, average, first, last) need every
+      * finished quiz attempt, and a trainee must be able to reread the
+      * review of an exercise long after it ended: one row per finished try,
+      * numbered within the course attempt, with the engine's own record. */
+     "CREATE TABLE module_attempt (\n"
+     "  id           INTEGER PRIMARY KEY,\n"
+     "  enrolment_id INTEGER NOT NULL REFERENCES enrolment(id),\n"
+     "  module_id    TEXT NOT NULL,\n"
+     "  number       INTEGER NOT NULL CHECK (number >= 1),\n"
+     "  started_ms   INTEGER NOT NULL,\n"
+     "  finished_ms  INTEGER NOT NULL,\n"
+     "  score        REAL " SCORE_CHECK("score") ",\n"
+     "  passed       INTEGER NOT NULL DEFAULT 0 CHECK (passed IN (0, 1)),\n"
+     "  record       BLOB CHECK (record IS NULL OR length(record) <= 1048576),\n"
+     "  UNIQUE (enrolment_id, module_id, number)\n"
+     ");\n"},
 };
 
 const char *dh_store_migration_sql(int version)

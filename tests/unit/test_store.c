@@ -766,6 +766,101 @@ static void test_resume_limit(void **state)
     dh_store_close(s);
 }
 
+typedef struct Tries {
+    int n;
+    int numbers[4];
+    double scores[4];
+    bool passed[4];
+    char records[4][16];
+} Tries;
+
+static dh_Status collect_try(const dh_ModuleAttempt *a, void *ctx, dh_Error *err)
+{
+    (void)err;
+    Tries *t = ctx;
+    assert_true(t->n < 4);
+    t->numbers[t->n] = a->number;
+    t->scores[t->n] = a->has_score ? a->score : -9;
+    t->passed[t->n] = a->passed;
+    assert_true(a->record_len < sizeof t->records[0]);
+    memcpy(t->records[t->n], a->record ? a->record : "", a->record_len);
+    t->records[t->n][a->record_len] = '\0';
+    t->n++;
+    return DH_OK;
+}
+
+/* Finished tries are appended with the module state, numbered per module,
+ * listed oldest first, and vanish with a commit that fails. */
+static void test_finished_tries(void **state)
+{
+    (void)state;
+    dh_Store *s = open_ok(root, NULL);
+    make_trainee(s, "SN-1");
+    dh_Enrolment e = enrol_ok(s, "SN-1");
+    dh_Error err = {0};
+    dh_ModuleAttempt first = {.started_ms = 10, .finished_ms = 20, .has_score = true, .score = 0.25,
+                              .record = "{\"a\":1}", .record_len = 7};
+    dh_ModuleAttempt second = {.started_ms = 30, .finished_ms = 40, .has_score = true, .score = 0.9,
+                               .passed = true, .record = "{\"a\":2}", .record_len = 7};
+    dh_ModuleState m = {.module_id = "quiz", .status = DH_PROGRESS_FAILED, .attempts = 1,
+                        .finished = &first};
+    dh_StoreChange c = {.registration = e.registration, .modules = &m, .nmodules = 1};
+    assert_int_equal(dh_store_commit(s, &c, &err), DH_OK);
+    dh_ModuleState other = {.module_id = "drill", .status = DH_PROGRESS_COMPLETED, .finished = &first};
+    c.modules = &other;
+    assert_int_equal(dh_store_commit(s, &c, &err), DH_OK);
+    m.status = DH_PROGRESS_PASSED;
+    m.attempts = 2;
+    m.finished = &second;
+    c.modules = &m;
+    assert_int_equal(dh_store_commit(s, &c, &err), DH_OK);
+
+    Tries t = {0};
+    assert_int_equal(dh_store_module_attempts_each(s, e.registration, "quiz", collect_try, &t, &err), DH_OK);
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.numbers[0], 1);
+    assert_int_equal(t.numbers[1], 2);
+    assert_true(t.scores[0] == 0.25 && t.scores[1] == 0.9);
+    assert_false(t.passed[0]);
+    assert_true(t.passed[1]);
+    assert_string_equal(t.records[1], "{\"a\":2}");
+    Tries d = {0};
+    assert_int_equal(dh_store_module_attempts_each(s, e.registration, "drill", collect_try, &d, &err), DH_OK);
+    assert_int_equal(d.n, 1);
+    assert_int_equal(d.numbers[0], 1);
+
+    /* Refused before anything is written: a try that ends before it began,
+     * a score out of range, an oversized record. */
+    dh_ModuleAttempt bad = second;
+    bad.finished_ms = 5;
+    m.finished = &bad;
+    expect(dh_store_commit(s, &c, &err), DH_EINVAL, &err, "finished try");
+    bad = second;
+    bad.score = 1.5;
+    expect(dh_store_commit(s, &c, &err), DH_EINVAL, &err, "finished try");
+    bad = second;
+    bad.record_len = DH_STORE_RESUME_MAX + 1;
+    expect(dh_store_commit(s, &c, &err), DH_ELIMIT, &err, "record is 1048577 bytes");
+
+    /* A commit that fails later (a bad statement) leaves no try behind. */
+    char id[DH_UUID_LEN + 1], json[1024];
+    answer_id(id, 1);
+    statement_json(json, sizeof json, id, VERB_ANSWERED, 1);
+    dh_StoreStatement x[2] = {{.id = id, .verb = VERB_ANSWERED, .json = json},
+                              {.id = id, .verb = VERB_ANSWERED, .json = json}};
+    m.finished = &second;
+    c.statements = x;
+    c.nstatements = 2;
+    expect(dh_store_commit(s, &c, &err), DH_EINVAL, &err, "already in the journal");
+    Tries after = {0};
+    assert_int_equal(dh_store_module_attempts_each(s, e.registration, "quiz", collect_try, &after, &err), DH_OK);
+    assert_int_equal(after.n, 2);
+    expect(dh_store_module_attempts_each(s, "00000000-0000-4000-8000-000000000000", "quiz", collect_try,
+                                         &after, &err),
+           DH_ENOTFOUND, &err, "");
+    dh_store_close(s);
+}
+
 /* A commit that fails for any reason leaves no trace. */
 static void test_commit_is_atomic(void **state)
 {
@@ -952,6 +1047,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_progress_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_is_atomic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_finished_tries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_journal, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

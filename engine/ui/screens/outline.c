@@ -131,8 +131,13 @@ static void open_module(ui_App *app, Outline *o, int i)
         return;
     }
     ui_Screen *s;
+    bool in_progress = ui_module_status(o->p, i) == DH_PROGRESS_IN_PROGRESS;
     if (c->modules[i].kind == DH_MODULE_LESSON && c->modules[i].u.lesson)
-        s = ui_lesson_new(app, o->course, i, o->p, ui_module_status(o->p, i) == DH_PROGRESS_IN_PROGRESS);
+        s = ui_lesson_new(app, o->course, i, o->p, in_progress);
+    else if (c->modules[i].kind == DH_MODULE_QUIZ && c->modules[i].u.quiz)
+        s = ui_quiz_new(app, o->course, i, o->p, in_progress);
+    else if (c->modules[i].kind == DH_MODULE_SCENARIO && c->modules[i].u.scenario)
+        s = ui_exercise_new(app, o->course, i, o->p, in_progress);
     else
         s = ui_placeholder_new(app, o->course, i);
     if (!s)

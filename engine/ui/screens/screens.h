@@ -27,6 +27,15 @@ ui_Screen *ui_outline_new(ui_App *app, int course, bool resume);
  * trainee's progress p (borrowed: the outline owns it and outlives the
  * lesson); resume: start at the stored page. */
 ui_Screen *ui_lesson_new(ui_App *app, int course, int module, dh_Progress *p, bool resume);
+/* quiz.c (issue 5): quiz module `module` of course `course` through the
+ * trainee's progress p (borrowed, as for lessons): its start page (previous
+ * attempts, grade, start/retry), one question per screen, results and
+ * review. resume: continue the attempt in progress from its resume blob. */
+ui_Screen *ui_quiz_new(ui_App *app, int course, int module, dh_Progress *p, bool resume);
+/* exercise.c (issue 6): scenario module `module`: its briefing page
+ * (earlier runs and their reviews, start/play again), the exercise itself
+ * and the after-action review. resume: continue the run in progress. */
+ui_Screen *ui_exercise_new(ui_App *app, int course, int module, dh_Progress *p, bool resume);
 /* placeholder.c (U2b): quiz and scenario modules until their issues land:
  * says what the module is, never crashes. */
 ui_Screen *ui_placeholder_new(ui_App *app, int course, int module);

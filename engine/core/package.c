@@ -54,6 +54,7 @@ struct dh_Package {
     dh_Package *next;          /* the list of open packages */
 };
 
+static dh_Status manifest_load(dh_Package *p, dh_Diags *d);
 static dh_Package *open_packages; /* every package not yet closed */
 static bool physfs_ours;           /* we called PHYSFS_init */
 static unsigned long mount_seq;    /* makes mount points and ids unique */
@@ -603,6 +604,154 @@ dh_Status dh_package_open(dh_Package **out, const char *path, dh_Error *err)
         return dh_fail_at(err, DH_EINVAL, path, 0, 0, "is neither a zip file nor a folder");
     }
     return open_zip_fd(out, path, fd, (uint64_t)sb.st_size, err);
+}
+
+const char *dh_package_trust_name(dh_PackageTrust t)
+{
+    switch (t) {
+    case DH_TRUST_UNSIGNED: return "unsigned";
+    case DH_TRUST_UNKNOWN_KEY: return "signed by an unknown key";
+    case DH_TRUST_INVALID: return "signature invalid";
+    case DH_TRUST_SIGNED: return "signed";
+    }
+    return "?";
+}
+
+/* Read the signature of path; DH_ENOTFOUND when there is none. */
+static dh_Status read_sig(dh_Signature *s, const char *path, const char *sig_path, dh_Error *err)
+{
+    char *own = NULL;
+    if (!sig_path) {
+        size_t n = strlen(path);
+        own = dh_malloc(n + sizeof DH_SIG_SUFFIX);
+        if (!own) return dh_fail(err, DH_ENOMEM, "out of memory");
+        memcpy(own, path, n);
+        memcpy(own + n, DH_SIG_SUFFIX, sizeof DH_SIG_SUFFIX);
+        sig_path = own;
+    }
+    dh_Status st = DH_OK;
+    struct stat sb;
+    if (stat(sig_path, &sb) != 0 && errno == ENOENT)
+        st = DH_ENOTFOUND;
+    else
+        st = dh_sig_signature_read(s, sig_path, err);
+    dh_free(own);
+    return st;
+}
+
+/* Decide the signer of the open file fd (size bytes). Only I/O and memory
+ * failures are returned; a bad signature is a verdict, not an error. */
+static dh_Status check_signature(int fd, uint64_t size, const char *path, const char *sig_path,
+                                 const dh_PublicKey *keys, int n, dh_PackageSigner *signer,
+                                 dh_Error *err)
+{
+    dh_Signature s;
+    dh_Error e;
+    dh_error_clear(&e);
+    dh_Status st = read_sig(&s, path, sig_path, &e);
+    if (st == DH_ENOTFOUND) {
+        signer->trust = DH_TRUST_UNSIGNED;
+        snprintf(signer->why, sizeof signer->why, "the package has no signature (%s)",
+                 sig_path ? sig_path : "no .minisig file next to it");
+        return DH_OK;
+    }
+    if (st == DH_ENOMEM) return dh_fail(err, DH_ENOMEM, "%s", e.msg);
+    if (st != DH_OK) {
+        signer->trust = DH_TRUST_INVALID;
+        snprintf(signer->why, sizeof signer->why, "the signature file cannot be used: %s", e.msg);
+        return DH_OK;
+    }
+    dh_sig_keyid_hex(s.keyid, signer->keyid);
+    int k = -1;
+    for (int i = 0; i < n && k < 0; i++)
+        if (memcmp(keys[i].keyid, s.keyid, DH_SIG_KEYID_BYTES) == 0) k = i;
+    if (k < 0) {
+        signer->trust = DH_TRUST_UNKNOWN_KEY;
+        snprintf(signer->why, sizeof signer->why,
+                 "signed with key %s, which is not in this kiosk's list of trusted keys",
+                 signer->keyid);
+        dh_sig_signature_free(&s);
+        return DH_OK;
+    }
+    st = dh_sig_verify_fd(fd, size, &s, &keys[k], path, &e);
+    if (st == DH_OK) {
+        signer->trust = DH_TRUST_SIGNED;
+        signer->key = k;
+        snprintf(signer->comment, sizeof signer->comment, "%s", s.trusted_comment);
+    } else if (st == DH_ESIG) {
+        signer->trust = DH_TRUST_INVALID;
+        snprintf(signer->why, sizeof signer->why, "the signature does not verify: %s", e.msg);
+        st = DH_OK;
+    } else {
+        *err = e;
+    }
+    dh_sig_signature_free(&s);
+    return st;
+}
+
+dh_Status dh_package_open_verified(dh_Package **out, const char *path, const char *sig_path,
+                                   const dh_PublicKey *keys, int n, dh_PackageSigner *signer,
+                                   dh_Error *err)
+{
+    *out = NULL;
+    memset(signer, 0, sizeof *signer);
+    signer->key = -1;
+    dh_Status st = dh_package_init(NULL, err);
+    if (st != DH_OK) return st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return dh_fail_at(err, DH_ENOTFOUND, path, 0, 0, "no such file or folder");
+        return dh_fail_at(err, DH_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        int e = errno;
+        close(fd);
+        return dh_fail_at(err, DH_EIO, path, 0, 0, "cannot open: %s", strerror(e));
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        close(fd);
+        signer->trust = DH_TRUST_UNSIGNED;
+        snprintf(signer->why, sizeof signer->why, "a course source folder is never signed");
+        return open_directory(out, path, err);
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        return dh_fail_at(err, DH_EINVAL, path, 0, 0, "is neither a zip file nor a folder");
+    }
+    uint64_t size = (uint64_t)sb.st_size;
+    st = check_signature(fd, size, path, sig_path, keys, n, signer, err);
+    if (st != DH_OK) {
+        close(fd);
+        return st;
+    }
+    st = open_zip_fd(out, path, fd, size, err);
+    if (st != DH_OK || signer->trust != DH_TRUST_SIGNED) return st;
+    /* Bind every later read to the signed bytes: the manifest (hashes of
+     * every file) is read now, from the file just verified. */
+    dh_Package *p = *out;
+    if (!p->has_manifest) {
+        signer->trust = DH_TRUST_INVALID;
+        snprintf(signer->why, sizeof signer->why,
+                 "the package is signed but has no manifest.json; pack it with drillhall-pack");
+        return DH_OK;
+    }
+    dh_Diags d;
+    dh_diags_init(&d);
+    st = manifest_load(p, &d);
+    if (st == DH_ENOMEM) {
+        dh_diags_free(&d);
+        dh_package_close(p);
+        *out = NULL;
+        return dh_fail_at(err, DH_ENOMEM, path, 0, 0, "out of memory");
+    }
+    if (st != DH_OK) {
+        signer->trust = DH_TRUST_INVALID;
+        snprintf(signer->why, sizeof signer->why, "the signed package's manifest.json is malformed");
+    }
+    dh_diags_free(&d);
+    return DH_OK;
 }
 
 void dh_package_close(dh_Package *p)

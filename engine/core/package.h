@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "error.h"
+#include "signature.h"
 #include "zip.h"
 
 #include <stdbool.h>
@@ -46,6 +47,40 @@ void dh_package_deinit(void);
  * the path, and *out is NULL. In a directory, names starting with '.'
  * (.git, .DS_Store, ...) are skipped; symlinks and special files are refused. */
 dh_Status dh_package_open(dh_Package **out, const char *path, dh_Error *err);
+/* What a package's detached signature says. The player decides what to do
+ * with it: a kiosk runs only DH_TRUST_SIGNED packages; an instructor's
+ * preview runs the others with a visible mark. */
+typedef enum dh_PackageTrust {
+    DH_TRUST_UNSIGNED,    /* no signature file (or a source folder) */
+    DH_TRUST_UNKNOWN_KEY, /* signed, by a key that is not in the trusted list */
+    DH_TRUST_INVALID,     /* the signature is malformed or does not verify: changed after signing */
+    DH_TRUST_SIGNED       /* verified against a trusted key */
+} dh_PackageTrust;
+
+typedef struct dh_PackageSigner {
+    dh_PackageTrust trust;
+    char keyid[DH_SIG_KEYID_HEX]; /* the signing key's id ("" when unsigned) */
+    int key;                      /* SIGNED: index into the trusted keys; else -1 */
+    char comment[256];            /* SIGNED: the verified trusted comment (truncated) */
+    char why[640];                /* not SIGNED: a sentence for the catalog card / admin screen */
+} dh_PackageSigner;
+
+/* Open the zip at path like dh_package_open, and check its detached
+ * signature sig_path (NULL: path + ".minisig") against the n trusted keys
+ * ON THE SAME OPEN FILE the package is then read from: the bytes verified
+ * are the bytes loaded, whatever happens to the path afterwards. When the
+ * signature verifies, the package's manifest is loaded at once from that
+ * file, so every later read is bound to the signed content by its SHA-256
+ * (a signed package without a valid manifest is DH_TRUST_INVALID). The
+ * verdict goes to *signer; the return value and *out are as for
+ * dh_package_open (a package opens whatever its trust: the caller applies
+ * its policy). A source folder opens with DH_TRUST_UNSIGNED. */
+dh_Status dh_package_open_verified(dh_Package **out, const char *path, const char *sig_path,
+                                   const dh_PublicKey *keys, int n, dh_PackageSigner *signer,
+                                   dh_Error *err);
+/* The trust word for messages: "unsigned", "signed by an unknown key",
+ * "signature invalid", "signed". */
+const char *dh_package_trust_name(dh_PackageTrust t);
 /* Open a zip held in memory (data must outlive the package); name is used in
  * messages. Used by the fuzz targets and by tests. */
 dh_Status dh_package_open_memory(dh_Package **out, const void *data, size_t len,

@@ -1101,3 +1101,58 @@ out:
     dh_free(own_path);
     return st;
 }
+
+/* Read exactly len bytes at off (pread retries short reads and EINTR). */
+static bool pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+    unsigned char *b = buf;
+    while (len > 0) {
+        ssize_t n = pread(fd, b, len, (off_t)off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        b += n;
+        len -= (size_t)n;
+        off += (uint64_t)n;
+    }
+    return true;
+}
+
+dh_Status dh_sig_verify_fd(int fd, uint64_t size, const dh_Signature *s, const dh_PublicKey *pk,
+                           const char *name, dh_Error *err)
+{
+    DH_ASSERT(fd >= 0 && s && s->trusted_comment && pk && name);
+    dh_Status st = sodium_ready(err);
+    if (st == DH_OK) st = check_keyid(s, pk, name, err);
+    if (st != DH_OK) return st;
+    if (!s->prehashed) {
+        if (size > DH_SIG_LEGACY_MAX)
+            return dh_fail(err, DH_ELIMIT,
+                           "%s is over 1 GiB and has a legacy (non-prehashed) signature; sign it "
+                           "again with drillhall-pack or a current minisign (without -l)", name);
+        uint8_t *data = dh_malloc(size ? (size_t)size : 1);
+        if (!data) return dh_fail(err, DH_ENOMEM, "out of memory verifying %s", name);
+        errno = 0;
+        if (!pread_all(fd, data, (size_t)size, 0))
+            st = dh_fail(err, DH_EIO, "cannot read %s: %s", name,
+                         errno ? strerror(errno) : "it became shorter while being read");
+        else
+            st = check_sigs(s, data, (size_t)size, pk, name, name, err);
+        dh_free(data);
+        return st;
+    }
+    crypto_generichash_state hs;
+    unsigned char buf[16384];
+    crypto_generichash_init(&hs, NULL, 0, crypto_generichash_BYTES_MAX);
+    for (uint64_t off = 0; off < size;) {
+        size_t n = size - off < sizeof buf ? (size_t)(size - off) : sizeof buf;
+        errno = 0;
+        if (!pread_all(fd, buf, n, off))
+            return dh_fail(err, DH_EIO, "cannot read %s: %s", name,
+                           errno ? strerror(errno) : "it became shorter while being read");
+        crypto_generichash_update(&hs, buf, n);
+        off += n;
+    }
+    uint8_t hash[crypto_generichash_BYTES_MAX];
+    crypto_generichash_final(&hs, hash, sizeof hash);
+    return check_sigs(s, hash, sizeof hash, pk, name, name, err);
+}

@@ -147,4 +147,13 @@ dh_Status dh_sig_verify_memory(const void *data, size_t len, const char *sig_tex
 dh_Status dh_sig_verify_file(const char *path, const char *sig_path, const dh_PublicKey *pk,
                              char *trusted_out, size_t size, dh_Error *err);
 
+/* Verify the parsed signature s of the first size bytes of the open file fd
+ * (read with pread from offset 0, so the caller can go on using the very
+ * bytes it verified: a file renamed over the path afterwards changes
+ * nothing). name names the file in messages. Key id, data and trusted
+ * comment are checked as dh_sig_verify_file does; DH_EIO if fd cannot be
+ * read or is shorter than size. */
+dh_Status dh_sig_verify_fd(int fd, uint64_t size, const dh_Signature *s, const dh_PublicKey *pk,
+                           const char *name, dh_Error *err);
+
 #endif

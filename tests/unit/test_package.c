@@ -17,6 +17,7 @@
 
 #include "alloc.h"
 #include "package.h"
+#include "signature.h"
 #include "zip.h"
 
 #include <fcntl.h>
@@ -655,6 +656,89 @@ static void test_manifest_text(void **state)
 }
 
 /* Open, read every file, verify, close: the whole life of a package. */
+/* dh_package_open_verified: the verdict for every kind of signature, and
+ * the bytes read afterwards are the bytes that were verified. */
+static void test_signed_packages(void **state)
+{
+    (void)state;
+    char root[64], zpath[128], sig[160], other[128];
+    fresh_dir(root, sizeof root);
+    snprintf(zpath, sizeof zpath, "%s/course.zip", root);
+    snprintf(sig, sizeof sig, "%s.minisig", zpath);
+    snprintf(other, sizeof other, "%s/other.zip", root);
+    dh_ZipWriteEntry files[] = {{"course.json", "{\"id\": \"a\"}", 11}, {"lessons/l.json", "[1, 2]", 6}};
+    zip_with_manifest(zpath, files, 2, files, 2);
+    dh_ZipWriteEntry changed_files[] = {{"course.json", "{\"id\": \"b\"}", 11}, {"lessons/l.json", "[1, 2]", 6}};
+    zip_with_manifest(other, changed_files, 2, changed_files, 2);
+
+    dh_Error err;
+    dh_PublicKey pk[2];
+    dh_SecretKey sk[2];
+    for (int i = 0; i < 2; i++) assert_int_equal(dh_sig_keygen(&pk[i], &sk[i], &err), DH_OK);
+    dh_PackageSigner who;
+    dh_Package *p;
+
+    /* no signature file */
+    assert_int_equal(dh_package_open_verified(&p, zpath, NULL, pk, 2, &who, &err), DH_OK);
+    assert_int_equal(who.trust, DH_TRUST_UNSIGNED);
+    assert_int_equal(who.key, -1);
+    dh_package_close(p);
+
+    /* signed by the second trusted key */
+    assert_int_equal(dh_sig_sign_file(zpath, &sk[1], "course a 1.0", NULL, NULL, &err), DH_OK);
+    assert_int_equal(dh_package_open_verified(&p, zpath, NULL, pk, 2, &who, &err), DH_OK);
+    assert_int_equal(who.trust, DH_TRUST_SIGNED);
+    assert_int_equal(who.key, 1);
+    assert_string_equal(who.comment, "course a 1.0");
+    char hex[DH_SIG_KEYID_HEX];
+    assert_string_equal(who.keyid, dh_sig_keyid_hex(pk[1].keyid, hex));
+    /* The path is replaced by other content after verification: the open
+     * package still reads the verified bytes. */
+    assert_int_equal(rename(other, zpath), 0);
+    expect_content(p, "course.json", "{\"id\": \"a\"}");
+    dh_package_close(p);
+    /* ...and the replaced file no longer verifies. */
+    assert_int_equal(dh_package_open_verified(&p, zpath, NULL, pk, 2, &who, &err), DH_OK);
+    assert_int_equal(who.trust, DH_TRUST_INVALID);
+    assert_non_null(strstr(who.why, "changed after it was signed"));
+    dh_package_close(p);
+
+    /* a key the kiosk does not trust */
+    zip_with_manifest(zpath, files, 2, files, 2);
+    assert_int_equal(dh_sig_sign_file(zpath, &sk[1], NULL, NULL, NULL, &err), DH_OK);
+    assert_int_equal(dh_package_open_verified(&p, zpath, NULL, pk, 1, &who, &err), DH_OK);
+    assert_int_equal(who.trust, DH_TRUST_UNKNOWN_KEY);
+    assert_string_equal(who.keyid, dh_sig_keyid_hex(pk[1].keyid, hex));
+    assert_non_null(strstr(who.why, "not in this kiosk's list of trusted keys"));
+    dh_package_close(p);
+
+    /* a damaged signature file */
+    put_text(root, "course.zip.minisig", "untrusted comment: x\nnot base64 at all\n");
+    assert_int_equal(dh_package_open_verified(&p, zpath, NULL, pk, 2, &who, &err), DH_OK);
+    assert_int_equal(who.trust, DH_TRUST_INVALID);
+    assert_non_null(strstr(who.why, "signature file cannot be used"));
+    dh_package_close(p);
+
+    /* signed, but without a manifest to bind later reads */
+    write_zip(zpath, files, 2);
+    assert_int_equal(dh_sig_sign_file(zpath, &sk[0], NULL, NULL, sig, &err), DH_OK);
+    assert_int_equal(dh_package_open_verified(&p, zpath, sig, pk, 2, &who, &err), DH_OK);
+    assert_int_equal(who.trust, DH_TRUST_INVALID);
+    assert_non_null(strstr(who.why, "no manifest.json"));
+    dh_package_close(p);
+
+    /* a source folder is never signed; a missing file is an error */
+    assert_int_equal(dh_package_open_verified(&p, root, NULL, pk, 2, &who, &err), DH_OK);
+    assert_int_equal(who.trust, DH_TRUST_UNSIGNED);
+    dh_package_close(p);
+    snprintf(other, sizeof other, "%s/none.zip", root);
+    assert_int_equal(dh_package_open_verified(&p, other, NULL, pk, 2, &who, &err), DH_ENOTFOUND);
+    assert_null(p);
+    assert_string_equal(dh_package_trust_name(DH_TRUST_INVALID), "signature invalid");
+    for (int i = 0; i < 2; i++) dh_sig_secret_wipe(&sk[i]);
+    rm_rf(root);
+}
+
 static dh_Status cycle(const char *path, const void *mem, size_t memlen)
 {
     dh_Package *p;
@@ -735,6 +819,7 @@ int main(void)
         cmocka_unit_test(test_manifest),
         cmocka_unit_test(test_manifest_malformed),
         cmocka_unit_test(test_manifest_text),
+        cmocka_unit_test(test_signed_packages),
         cmocka_unit_test(test_alloc_failures),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -172,7 +172,7 @@ dh_Status dh_progress_record(dh_Progress *p, int module, const dh_ModuleState *s
         time_ms += i == module ? new_state.time_ms : p->states[i].time_ms;
 
     for (int i = 0; i < n; i++) all[i] = statements[i];
-    memset(statements, 0, (size_t)n * sizeof *statements); /* consumed */
+    if (n > 0) memset(statements, 0, (size_t)n * sizeof *statements); /* consumed */
     st = course_statements(p, &p->verdict, &verdict, time_ms, now_ms, all, &total, err);
     if (st != DH_OK) {
         dh_free(mods);

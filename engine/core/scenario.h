@@ -190,6 +190,14 @@ typedef struct dh_Ending {
     dh_Outcome outcome;
 } dh_Ending;
 
+/* One line of the exercise's status panel ("Hosts affected: 3"): the
+ * author picks which variables a trainee may see, and names them. */
+typedef struct dh_ScStatus {
+    int var;               /* variable index */
+    dh_Text label;         /* shown before the value */
+    const dh_Text *values; /* enum: a text per value (count 0: show the value id); else NULL */
+} dh_ScStatus;
+
 typedef struct dh_Debrief {
     dh_Text summary;           /* the lessons in a few sentences */
     const dh_Text *discussion; /* questions for the group */
@@ -213,6 +221,8 @@ struct dh_Scenario {
     const dh_Ending *endings;        /* tried in order */
     int nendings;
     int default_ending;              /* the ending without 'when', or -1 */
+    const dh_ScStatus *status;       /* the status panel, in order */
+    int nstatus;
     dh_Debrief debrief;
 };
 

@@ -26,7 +26,7 @@ typedef struct dh_Store dh_Store;
 
 #define DH_STORE_DIR_NAME "drillhall"       /* under $XDG_DATA_HOME or ~/.local/share */
 #define DH_STORE_DB_NAME "progress.db"      /* the one database file in the data directory */
-#define DH_STORE_SCHEMA_VERSION 3           /* newest schema this program knows */
+#define DH_STORE_SCHEMA_VERSION 4           /* newest schema this program knows */
 #define DH_STORE_APPLICATION_ID 0x44484C31  /* PRAGMA application_id: "DHL1" */
 #define DH_STORE_RESUME_MAX (1u << 20)      /* bytes of one module's resume blob */
 #define DH_STORE_STATEMENT_MAX (1u << 20)   /* bytes of one statement's JSON text */
@@ -321,5 +321,23 @@ dh_Status dh_store_statements_count(dh_Store *s, const dh_StatementQuery *q, int
 dh_Status dh_store_statements_mark_exported(dh_Store *s, int64_t first_seq, int64_t last_seq,
                                             const char *export_id, int64_t *marked,
                                             dh_Error *err);
+
+/* ---- listings for exports (store_export.c) ------------------------------------------ */
+
+/* Called with a trainee and the current attempt of one course version they
+ * started; pointers are valid only during the call. As dh_EnrolmentFn, any
+ * status but DH_OK stops the listing, and the store must not be written. */
+typedef dh_Status (*dh_AttemptFn)(const dh_Trainee *t, const dh_Enrolment *e, void *ctx,
+                                  dh_Error *err);
+/* The current (latest) attempt of every course version of every trainee,
+ * with the trainee, ordered by trainee id, course id and version. */
+dh_Status dh_store_current_attempts_each(dh_Store *s, dh_AttemptFn fn, void *ctx, dh_Error *err);
+/* Open a read transaction: every listing until dh_store_snapshot_end sees
+ * the same state of the database, while the player may go on committing
+ * (WAL). An export takes its statements and summary from one snapshot so
+ * that the two agree. Refuses to nest; no write may happen inside. */
+dh_Status dh_store_snapshot_begin(dh_Store *s, dh_Error *err);
+/* End the read transaction (nothing to save; a no-op when none is open). */
+void dh_store_snapshot_end(dh_Store *s);
 
 #endif

@@ -124,6 +124,33 @@ static const Migration migrations[DH_STORE_SCHEMA_VERSION] = {
      "  record       BLOB CHECK (record IS NULL OR length(record) <= 1048576),\n"
      "  UNIQUE (enrolment_id, module_id, number)\n"
      ");\n"},
+    /* 4 */
+    {"admin PIN, lockout and the admin action log",
+     /* The admin PIN guards installing courses and taking records away, so
+      * its hash (Argon2id, libsodium's crypto_pwhash_str text) and its
+      * lockout live in the database: a restart must not reset the count of
+      * wrong tries. One row, id 1. Every admin action is logged with its
+      * time and outcome, append-only like the journal: an officer asking
+      * "who installed this, when?" gets an answer nobody could edit. */
+     "CREATE TABLE admin_pin (\n"
+     "  id              INTEGER PRIMARY KEY CHECK (id = 1),\n"
+     "  hash            TEXT CHECK (hash IS NULL OR length(hash) BETWEEN 1 AND 255),\n"
+     "  failed          INTEGER NOT NULL DEFAULT 0 CHECK (failed >= 0),\n"
+     "  lockouts        INTEGER NOT NULL DEFAULT 0 CHECK (lockouts >= 0),\n"
+     "  locked_until_ms INTEGER NOT NULL DEFAULT 0,\n"
+     "  updated_ms      INTEGER NOT NULL\n"
+     ");\n"
+     "CREATE TABLE admin_log (\n"
+     "  seq     INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+     "  at_ms   INTEGER NOT NULL,\n"
+     "  action  TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 64),\n"
+     "  outcome TEXT NOT NULL CHECK (outcome IN ('ok','failed','refused')),\n"
+     "  detail  TEXT\n"
+     ");\n"
+     "CREATE TRIGGER admin_log_no_delete BEFORE DELETE ON admin_log\n"
+     "BEGIN SELECT RAISE(ABORT, 'the admin log is append-only'); END;\n"
+     "CREATE TRIGGER admin_log_no_update BEFORE UPDATE ON admin_log\n"
+     "BEGIN SELECT RAISE(ABORT, 'the admin log is append-only'); END;\n"},
 };
 
 const char *dh_store_migration_sql(int version)

@@ -33,6 +33,9 @@
 #define EXT_KIOSK "/extensions/kiosk"
 #define EXT_SCENARIO_TIME "/extensions/scenario-time"
 #define EXT_CLICKS "/extensions/clicks"
+#define EXT_ENDING "/extensions/ending"
+#define EXT_OBJECTIVES "/extensions/objectives"
+#define EXT_EXPECTATIONS "/extensions/expectations"
 
 #define NAME_MAX_BYTES 120 /* activity names are short; the full text goes in description */
 #define FULL_MARKS(f) ((f) >= 1.0 - DH_QUIZ_FRACTION_EPS)
@@ -926,8 +929,20 @@ static dh_Status interaction(Build *b, Interaction *it, const dh_Question *q, co
         if (arr && arr->child) attach(b, def, "correctResponsesPattern", arr);
         else cJSON_Delete(arr);
         if (r && r->text) {
+            /* Typed text is one fill-in string. The pattern syntax has no
+             * escape, so "[,]" (which would split it in two) is written
+             * "[ ,]" and a leading "{" (which would open a modifier) gets a
+             * space before it: the record still reads as what was typed. */
             it->has_response = true;
-            dh_buf_puts(resp, r->text);
+            if (r->text[0] == '{') dh_buf_puts(resp, " ");
+            for (const char *t = r->text; *t; t++) {
+                if (t[0] == '[' && t[1] == ',' && t[2] == ']') {
+                    dh_buf_puts(resp, "[ ,]");
+                    t += 2;
+                } else {
+                    dh_buf_add(resp, t, 1);
+                }
+            }
         }
         break;
     }
@@ -1228,6 +1243,80 @@ dh_Status dh_xapi_page_experienced(dh_XapiStatement *out, const dh_XapiContext *
 }
 
 /* ---- output ---------------------------------------------------------------------- */
+
+/* result.extensions of st, created (with result) when missing. */
+static cJSON *result_extensions(Build *b, cJSON *root)
+{
+    cJSON *res = cJSON_GetObjectItemCaseSensitive(root, "result");
+    if (!res) res = add_obj(b, root, "result");
+    cJSON *ext = res ? cJSON_GetObjectItemCaseSensitive(res, "extensions") : NULL;
+    if (!ext) ext = add_obj(b, res, "extensions");
+    return ext;
+}
+
+/* Attach value under BASE + path in ext (value is consumed). */
+static void add_ext(Build *b, cJSON *ext, const char *path, cJSON *value)
+{
+    dh_Buf k = {0};
+    add_extension_key(b, &k, path);
+    if (k.oom) {
+        b->oom = true;
+        cJSON_Delete(value);
+    } else {
+        attach(b, ext, dh_buf_str(&k), value);
+    }
+    dh_buf_free(&k);
+}
+
+dh_Status dh_xapi_add_review(dh_XapiStatement *st, const dh_XapiConfig *cfg, const dh_Review *v,
+                             dh_Error *err)
+{
+    DH_ASSERT(st && st->json && cfg && v && v->s);
+    Build b;
+    memset(&b, 0, sizeof b);
+    b.cfg = cfg;
+    const dh_Scenario *s = v->s;
+    cJSON *ext = result_extensions(&b, st->json);
+    if (v->ending >= 0 && v->ending < s->nendings) {
+        cJSON *e = cJSON_CreateString(s->endings[v->ending].id);
+        if (!e) b.oom = true;
+        add_ext(&b, ext, EXT_ENDING, e);
+    }
+    cJSON *objs = cJSON_CreateArray();
+    if (!objs) b.oom = true;
+    for (int i = 0; objs && i < v->nobjectives; i++) {
+        const dh_ReviewObjective *o = &v->objectives[i];
+        if (!o->applicable || o->objective < 0 || o->objective >= s->nobjectives) continue;
+        cJSON *item = cJSON_CreateObject();
+        if (!item || !cJSON_AddItemToArray(objs, item)) {
+            cJSON_Delete(item);
+            b.oom = true;
+            break;
+        }
+        add_str(&b, item, "id", s->objectives[o->objective].id);
+        add_num(&b, item, "score", o->score);
+        add_num(&b, item, "points", o->points);
+        add_num(&b, item, "possible", o->possible);
+    }
+    add_ext(&b, ext, EXT_OBJECTIVES, objs);
+    cJSON *exps = cJSON_CreateArray();
+    if (!exps) b.oom = true;
+    for (int i = 0; exps && i < v->nexps; i++) {
+        const dh_ReviewExp *x = &v->exps[i];
+        if (x->expectation < 0 || x->expectation >= s->nexpectations) continue;
+        cJSON *item = cJSON_CreateObject();
+        if (!item || !cJSON_AddItemToArray(exps, item)) {
+            cJSON_Delete(item);
+            b.oom = true;
+            break;
+        }
+        add_str(&b, item, "id", s->expectations[x->expectation].id);
+        add_str(&b, item, "state", dh_exp_state_name(x->state));
+    }
+    add_ext(&b, ext, EXT_EXPECTATIONS, exps);
+    if (b.oom) return dh_fail(err, DH_ENOMEM, "out of memory recording the exercise's review");
+    return DH_OK;
+}
 
 void dh_xapi_statement_free(dh_XapiStatement *st)
 {

@@ -18,6 +18,7 @@
 #include "lesson.h"
 #include "quiz.h"
 #include "scenario.h"
+#include "scenario_engine.h"
 #include "uuid.h"
 
 #include <cjson/cJSON.h>
@@ -146,6 +147,17 @@ dh_Status dh_xapi_accepted(dh_XapiStatement *out, const dh_XapiContext *ctx, con
  * named by the page title when it has one; its parent is the lesson. */
 dh_Status dh_xapi_page_experienced(dh_XapiStatement *out, const dh_XapiContext *ctx, int page,
                                    int64_t now_ms, dh_Error *err);
+
+/* Add what an exercise's after-action review found to a scenario module's
+ * passed/failed (or completed) statement, as result extensions, so a
+ * training officer's report can say which objectives and expectations were
+ * met without the kiosk's database: BASE/extensions/ending (the ending id),
+ * BASE/extensions/objectives ([{"id", "score" 0..1, "points", "possible"}]
+ * for each applicable objective) and BASE/extensions/expectations
+ * ([{"id", "state"}] with dh_exp_state_name words). DH_ENOMEM leaves st
+ * unusable (free it). */
+dh_Status dh_xapi_add_review(dh_XapiStatement *st, const dh_XapiConfig *cfg, const dh_Review *v,
+                             dh_Error *err);
 
 /* Release a statement's JSON; the struct may be reused. NULL json is fine. */
 void dh_xapi_statement_free(dh_XapiStatement *st);

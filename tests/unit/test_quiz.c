@@ -873,14 +873,15 @@ static void test_sample_quiz(void **state)
     assert_int_equal(dh_quiz_parse(&f.c, f.doc.root, &f.quiz), DH_OK);
     expect(&f, NULL);
     const dh_Quiz *q = f.quiz;
-    /* The intro promises ten questions, 80% to pass, three attempts. */
-    assert_int_equal(q->slots, 10);
+    /* The intro promises ten questions (plus one situation to read, a
+     * description), 80% to pass, three attempts. */
+    assert_int_equal(q->slots, 11);
     assert_true(q->settings.pass == 0.8);
     assert_int_equal(q->settings.attempts, 3);
-    /* Every type but description is used. */
+    /* Every type is used. */
     bool used[DH_QUESTION_DESCRIPTION + 1] = {false};
     for (int i = 0; i < q->nquestions; i++) used[q->questions[i].type] = true;
-    for (int t = 0; t < DH_QUESTION_DESCRIPTION; t++)
+    for (int t = 0; t <= DH_QUESTION_DESCRIPTION; t++)
         if (!used[t]) fail_msg("the sample quiz has no '%s' question", dh_question_type_name((dh_QuestionType)t));
     /* Each draw can pick from more questions than it takes. */
     for (int s = 0; s < q->nsections; s++)

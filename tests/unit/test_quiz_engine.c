@@ -557,7 +557,7 @@ static void test_sample_draws(void **state)
     (void)state;
     Fx f;
     load_sample(&f);
-    assert_int_equal(f.quiz->slots, 10);
+    assert_int_equal(f.quiz->slots, 11); /* ten questions and a description */
     int draws = 0;
     for (int s = 0; s < f.quiz->nsections; s++) draws += f.quiz->sections[s].draw;
     assert_int_equal(draws, 4);
@@ -566,7 +566,7 @@ static void test_sample_draws(void **state)
     for (uint64_t seed = 0; seed < 300; seed++) {
         dh_QuizAttempt *a;
         assert_int_equal(dh_quiz_attempt_start(&a, f.quiz, "en", seed * 0x9e3779b97f4a7c15u, 0, NULL), DH_OK);
-        assert_int_equal(a->nslots, 10);
+        assert_int_equal(a->nslots, 11);
         bool seen[DH_QUIZ_MAX_QUESTIONS] = {false};
         for (int i = 0; i < a->nslots; i++) {
             const dh_QuizSlot *sl = &a->slots[i];
@@ -844,7 +844,7 @@ static void test_resume_hostile(void **state)
     expect_reject(f.quiz, m, strlen(m), NULL);
     free(m);
     m = replace(blob, "\"slots\":[", "\"slots\":[{\"q\":\"x\"},");
-    expect_reject(f.quiz, m, strlen(m), "this quiz asks 10");
+    expect_reject(f.quiz, m, strlen(m), "this quiz asks 11");
     free(m);
     expect_reject(f.quiz, "[]", 2, NULL);
     expect_reject(f.quiz, "{\"v\":1}", 7, NULL);
@@ -910,6 +910,16 @@ static void test_xapi_answered(void **state)
         dh_quiz_attempt_free(a);
     }
     assert_true(statements >= 20 * 9);
+    /* typed text the pattern syntax would misread: "[,]" would split one
+     * fill-in string in two, a leading "{" would open a modifier */
+    int qs = dh_quiz_question_index(quiz, "real-domain");
+    assert_true(qs >= 0);
+    dh_XapiResponse typed = {.text = "{a}b[,]c"};
+    dh_XapiStatement st = {0};
+    assert_int_equal(dh_xapi_answered(&st, &ctx, &quiz->questions[qs], &typed, NULL, 1000, &err), DH_OK);
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(st.json, "result");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "response")), " {a}b[ ,]c");
+    dh_xapi_statement_free(&st);
     dh_course_free(course);
 }
 

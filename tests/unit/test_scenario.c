@@ -146,7 +146,7 @@ static void test_sample(void **state)
     assert_int_equal(s->env.vars[hosts].type, DH_VAR_INT);
 
     int mail = dh_scenario_inject_index(s, "payroll-mail");
-    assert_int_equal(mail, 0);
+    assert_int_equal(mail, 1); /* after the supervisor's morning note */
     const dh_Inject *in = &s->injects[mail];
     assert_int_equal(in->channel, DH_CHANNEL_MAIL);
     assert_int_equal(in->trigger, DH_TRIGGER_AT);
@@ -192,26 +192,35 @@ static void test_sample(void **state)
     assert_string_equal(choice->id, "desk-report-infection");
     assert_int_equal(choice->parent, dh_scenario_action_index(s, "call-service-desk"));
 
-    assert_int_equal(s->nexpectations, 5);
+    assert_int_equal(s->ninjects, 14);
+    assert_int_equal(s->nexpectations, 8);
     assert_int_equal(s->expectations[0].from, mail);
     assert_int_equal(s->expectations[0].within_s, 300);
     assert_int_equal(s->expectations[0].objective, 0);
     assert_true(s->expectations[1].keep);
-    assert_int_equal(s->nendings, 4);
-    assert_int_equal(s->default_ending, 3);
-    assert_int_equal(s->endings[1].outcome, DH_OUTCOME_SUCCESS);
+    assert_int_equal(s->nendings, 5);
+    assert_int_equal(s->default_ending, 4);
+    assert_int_equal(s->endings[2].outcome, DH_OUTCOME_SUCCESS);
     assert_string_equal(dh_outcome_name(s->endings[0].outcome), "failure");
-    assert_int_equal(s->debrief.ndiscussion, 5);
+    assert_int_equal(s->debrief.ndiscussion, 6);
+    /* the status panel: three variables, the enum with a text per value */
+    assert_int_equal(s->nstatus, 3);
+    assert_int_equal(s->status[1].var, hosts);
+    assert_null(s->status[1].values);
+    assert_int_equal(s->status[2].var, stage);
+    assert_string_equal(dh_text_get(&s->status[2].values[1], "en", "en"), "Attacker on LOG-WS-07");
 
     /* Its conditions evaluate against a state like the engine's. */
-    int64_t vars[8] = {0};
-    bool visited[16] = {false}, chosen[32] = {false};
-    assert_true(s->env.nvars <= 8 && s->ninjects <= 16 && s->nactions <= 32);
+    int64_t vars[16] = {0};
+    bool visited[32] = {false}, chosen[64] = {false};
+    assert_true(s->env.nvars <= 16 && s->ninjects <= 32 && s->nactions <= 64);
     dh_ExprState st = {vars, visited, chosen, 0};
-    const dh_Ending *partly = &s->endings[2];
+    const dh_Ending *partly = &s->endings[3];
     assert_false(dh_expr_test(partly->when, &st));
     vars[stage] = 2;
     vars[reported] = 1;
+    assert_false(dh_expr_test(partly->when, &st)); /* the fake IT call is not dealt with yet */
+    vars[dh_scenario_var_index(s, "call_handled")] = 1;
     assert_true(dh_expr_test(partly->when, &st));
     unload(&L);
     free(text);
@@ -680,10 +689,45 @@ static void test_out_of_memory(void **state)
     free(text);
 }
 
+static void test_status_panel(void **state)
+{
+    (void)state;
+    const char *t =
+        "{\"vars\": {\"reported\": false, \"hosts\": 0, \"stage\": {\"enum\": [\"clean\", \"foothold\", \"contained\"]}},\n"
+        " \"status\": [{\"var\": \"reportd\", \"label\": \"Reported\"},\n"
+        "  {\"var\": \"hosts\"},\n"
+        "  {\"var\": \"hosts\", \"label\": \"Hosts\", \"values\": {\"0\": \"None\"}},\n"
+        "  {\"var\": \"stage\", \"label\": \"Stage\", \"values\": {\"clean\": \"Clean\", \"contaned\": \"C\"}},\n"
+        "  {\"var\": \"hosts\", \"label\": \"Again\"}, 7, {\"var\": \"reported\", \"label\": \"R\", \"shown\": 1}],\n"
+        " \"clock\": {\"limit_s\": 60}, \"endings\": [{\"id\": \"end\", \"text\": \"x\", \"outcome\": \"success\"}]}";
+    Loaded L;
+    load(&L, t);
+    expect_at(&L, "\"reportd\"", 1, "error: unknown variable 'reportd' (did you mean 'reported'?)");
+    expect_at(&L, "{\"var\": \"hosts\"}", 1, "error: missing required member 'label'");
+    expect_at(&L, "{\"0\"", 1, "error: 'values' names the values of an enum variable, but 'hosts' is a number");
+    expect_at(&L, "\"contaned\"", 1, "error: 'contaned' is not a value of 'stage' (did you mean 'contained'?)");
+    expect_at(&L, "\"hosts\", \"label\": \"Again\"", 1, "warning: variable 'hosts' is already shown in the status panel");
+    expect_at(&L, "7,", 1, "error: a status line must be an object ({\"var\": ..., \"label\": ...}), not a number");
+    expect_at(&L, "\"shown\"", 1, "warning: unknown member 'shown' in a status line (ignored)");
+    expect_counts(&L, 5, 2);
+    /* what survives is usable: hosts (with its label), stage with one value text, hosts again, reported */
+    const dh_Scenario *s = L.s;
+    assert_non_null(s);
+    assert_int_equal(s->nstatus, 4);
+    assert_int_equal(s->status[0].var, dh_scenario_var_index(s, "hosts"));
+    assert_null(s->status[0].values);
+    assert_int_equal(s->status[1].var, dh_scenario_var_index(s, "stage"));
+    assert_string_equal(dh_text_get(&s->status[1].values[0], "en", "en"), "Clean");
+    assert_int_equal(s->status[1].values[1].count, 0); /* no text: the value id is shown */
+    assert_string_equal(dh_text_get(&s->status[3].label, "en", "en"), "R");
+    unload(&L);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sample),
+        cmocka_unit_test(test_status_panel),
         cmocka_unit_test(test_minimal_defaults),
         cmocka_unit_test(test_members_and_types),
         cmocka_unit_test(test_duplicate_ids_and_references),

@@ -575,11 +575,12 @@ static dh_Run *play(const Input *in, int n)
     return r;
 }
 
-static const Input CONTAINED[] = {{40, "report-phish", NULL}, {600, NULL, NULL}};
+static const Input CONTAINED[] = {{40, "report-phish", NULL}, {310, "hang-up-report", NULL}};
 static const Input OUTBREAK[] = {{45, "open-attachment", NULL}, {170, "dismiss-alert", NULL},
                                  {1000, NULL, NULL}};
 static const Input PARTLY[] = {{45, "open-attachment", NULL}, {200, "isolate-host", NULL},
-                               {210, "call-service-desk", "desk-report-mail"}};
+                               {210, "call-service-desk", "desk-report-mail"}, {310, "hang-up-report", NULL}};
+static const Input TAKEOVER[] = {{40, "report-phish", NULL}, {310, "read-code", NULL}, {900, NULL, NULL}};
 static const Input TIMEOUT[] = {{50, "delete-mail", NULL}, {1800, NULL, NULL}};
 
 static void test_sample_endings(void **state)
@@ -592,9 +593,11 @@ static void test_sample_endings(void **state)
         int64_t at;
         bool passed;
     } cases[] = {
-        {CONTAINED, 2, "contained", 130, true},
+        {CONTAINED, 2, "contained", 310, true},
         {OUTBREAK, 3, "outbreak", 765, false},
-        {PARTLY, 3, "partly-contained", 210, true},
+        /* the account for the incident report was not written: 0.78 < 0.8 */
+        {PARTLY, 4, "partly-contained", 310, false},
+        {TAKEOVER, 3, "account-takeover", 670, false},
         {TIMEOUT, 2, "timed-out", 1800, false},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -633,10 +636,10 @@ static void test_sample_endings(void **state)
 static void test_replay_is_identical(void **state)
 {
     (void)state;
-    const Input *logs[] = {CONTAINED, OUTBREAK, PARTLY, TIMEOUT};
-    int ns[] = {2, 3, 3, 2};
+    const Input *logs[] = {CONTAINED, OUTBREAK, PARTLY, TAKEOVER, TIMEOUT};
+    int ns[] = {2, 3, 4, 3, 2};
     char *prev = NULL;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 5; k++) {
         dh_Run *a = play(logs[k], ns[k]), *b = play(logs[k], ns[k]);
         char *ja = review_json(a, 0.8), *jb = review_json(b, 0.8);
         assert_string_equal(ja, jb);

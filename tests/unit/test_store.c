@@ -138,21 +138,30 @@ static void test_open_creates_directory_and_schema(void **state)
 /* What a program of schema `version` would have stored: one row in each
  * table, in that version's columns. A new migration that changes a table
  * adds its own seed here, so every earlier version keeps being tested. */
+#define SEED_V1 \
+    "INSERT INTO trainee VALUES ('SN-OLD', 'Old Trainee', 'Unit 7', 'TH', 'th', 1000, 1000);" \
+    "INSERT INTO enrolment (id, trainee_id, course_id, course_version, attempt, " \
+    "registration, status, score, time_ms, started_ms, updated_ms, completed_ms) VALUES " \
+    "(1, 'SN-OLD', 'org.example.awareness', '1.0.0', 1, " \
+    "'0b8e3c84-5d2b-4a57-9c1e-2f7d6a1b9e40', 'passed', 0.9, 60000, 1000, 2000, 2000);" \
+    "INSERT INTO module_state (enrolment_id, module_id, status, score, attempts, time_ms, " \
+    "completed, passed, updated_ms, resume) VALUES " \
+    "(1, 'quiz', 'passed', 0.9, 2, 50000, 1, 1, 2000, x'00ff10');" \
+    "INSERT INTO statement (id, trainee_id, course_id, course_version, registration, verb, " \
+    "timestamp_ms, stored_ms, json) VALUES ('5f1c2f4e-9a57-4c7e-8d3b-1e2a3b4c5d6e', " \
+    "'SN-OLD', 'org.example.awareness', '1.0.0', '0b8e3c84-5d2b-4a57-9c1e-2f7d6a1b9e40', " \
+    "'http://adlnet.gov/expapi/verbs/passed', 2000, 2000, '{\"id\":\"old\"}');"
+
 static const char *seed_sql(int version)
 {
-    (void)version; /* versions 1 and 2 share their tables */
-    return "INSERT INTO trainee VALUES ('SN-OLD', 'Old Trainee', 'Unit 7', 'TH', 'th', 1000, 1000);"
-           "INSERT INTO enrolment (id, trainee_id, course_id, course_version, attempt, "
-           "registration, status, score, time_ms, started_ms, updated_ms, completed_ms) VALUES "
-           "(1, 'SN-OLD', 'org.example.awareness', '1.0.0', 1, "
-           "'0b8e3c84-5d2b-4a57-9c1e-2f7d6a1b9e40', 'passed', 0.9, 60000, 1000, 2000, 2000);"
-           "INSERT INTO module_state (enrolment_id, module_id, status, score, attempts, time_ms, "
-           "completed, passed, updated_ms, resume) VALUES "
-           "(1, 'quiz', 'passed', 0.9, 2, 50000, 1, 1, 2000, x'00ff10');"
-           "INSERT INTO statement (id, trainee_id, course_id, course_version, registration, verb, "
-           "timestamp_ms, stored_ms, json) VALUES ('5f1c2f4e-9a57-4c7e-8d3b-1e2a3b4c5d6e', "
-           "'SN-OLD', 'org.example.awareness', '1.0.0', '0b8e3c84-5d2b-4a57-9c1e-2f7d6a1b9e40', "
-           "'http://adlnet.gov/expapi/verbs/passed', 2000, 2000, '{\"id\":\"old\"}');";
+    /* versions 1-3 share these rows; 4 adds the admin PIN and the admin log */
+    if (version >= 4)
+        return SEED_V1
+               "INSERT INTO admin_pin VALUES (1, '$argon2id$v=19$m=65536,t=2,p=1$c2VlZA$c2VlZA', "
+               "2, 1, 5000, 3000);"
+               "INSERT INTO admin_log (at_ms, action, outcome, detail) VALUES "
+               "(3000, 'pin.check', 'failed', 'wrong PIN');";
+    return SEED_V1;
 }
 
 /* Build a database exactly as a program of schema `version` left it. */

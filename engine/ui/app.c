@@ -18,6 +18,7 @@
 
 #include <SDL_image.h>
 #include <SDL_ttf.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,7 +202,8 @@ static bool apply_pending(ui_App *app)
             while (app->depth)
                 pop_one(app);
             ui_app_session_reset(app);
-            ui_Screen *si = ui_signin_new(app);
+            /* a kiosk shows nothing of the last trainee: the attract screen */
+            ui_Screen *si = app->kiosk_mode ? ui_attract_new(app) : ui_signin_new(app);
             if (si)
                 push_one(app, si);
             break;
@@ -222,6 +224,34 @@ static bool apply_pending(ui_App *app)
 
 /* ---- frames ------------------------------------------------------------------- */
 
+/* The "are you still there?" card over a dimmed screen. Any input
+ * cancels it (handle_event), so its button is only a visible promise. */
+static void draw_idle_warning(ui_App *app)
+{
+    const ui_Theme *t = &app->theme;
+    SDL_SetRenderDrawBlendMode(app->renderer, SDL_BLENDMODE_BLEND);
+    ui_fill(app, (SDL_Rect){0, 0, app->w, app->h}, (SDL_Color){0, 0, 0, 140});
+    int w = app->w - 2 * ui_px(app, UI_SP_L);
+    if (w > ui_px(app, 560))
+        w = ui_px(app, 560);
+    int pad = ui_px(app, UI_SP_L);
+    char msg[300];
+    ui_trf(app, msg, sizeof msg, app->signed_in ? "kiosk.idle_signout" : "kiosk.idle_restart",
+           ui_app_idle_left_s(app));
+    const char *title = ui_tr(app, "kiosk.idle_title"), *stay = ui_tr(app, "kiosk.idle_stay");
+    ui_TextStyle ts = ui_style(app, UI_FONT_HEADING, t->text, UI_TEXT_STRONG);
+    ui_TextStyle bs = ui_style(app, UI_FONT_BODY, t->text, 0);
+    int bh = ui_button_height(app, UI_PRIMARY);
+    int h = pad + ui_text_height(app, title, &ts, w - 2 * pad) + ui_px(app, UI_SP_S) +
+            ui_text_height(app, msg, &bs, w - 2 * pad) + ui_px(app, UI_SP_L) + bh + pad;
+    int x = (app->w - w) / 2, y = (app->h - h) / 2;
+    ui_card(app, NULL, title, (SDL_Rect){x, y, w, h}, 0);
+    int cy = y + pad;
+    cy += ui_label(app, title, &ts, x + pad, cy, w - 2 * pad) + ui_px(app, UI_SP_S);
+    cy += ui_label(app, msg, &bs, x + pad, cy, w - 2 * pad) + ui_px(app, UI_SP_L);
+    ui_button(app, "idle.stay", stay, (SDL_Rect){x + pad, cy, w - 2 * pad, bh}, UI_PRIMARY);
+}
+
 static void draw_frame(ui_App *app)
 {
     apply_pending(app);
@@ -236,6 +266,8 @@ static void draw_frame(ui_App *app)
     SDL_SetRenderDrawColor(app->renderer, bg.r, bg.g, bg.b, 255);
     SDL_RenderClear(app->renderer);
     top->cls->frame(top, app);
+    if (app->idle_warning)
+        draw_idle_warning(app);
     ui_widgets_end_frame(app);
     if (app->script)
         ui_script_before_present(app->script, app);
@@ -264,11 +296,229 @@ static void draw_frame(ui_App *app)
     apply_pending(app);
 }
 
+/* ---- kiosk policy ---------------------------------------------------------------- */
+
+#define IDLE_WARN_MS 20000      /* the countdown before an idle sign-out */
+#define CORNER_HOLD_MS 3000     /* the hidden admin gesture: a press held this long */
+#define CORNER_DP 40.0f         /* ... in this square at the top-left corner */
+
+int64_t ui_app_clock_ms(const ui_App *app)
+{
+    return app->wall_base_ms + (int64_t)(ui_app_now(app) - app->now_base_ms);
+}
+
+static uint64_t idle_limit_ms(const ui_App *app)
+{
+    return (uint64_t)app->config.idle_timeout_s * 1000;
+}
+
+int ui_app_idle_left_s(const ui_App *app)
+{
+    uint64_t now = ui_app_now(app), end = app->last_input_ms + idle_limit_ms(app);
+    return now >= end ? 0 : (int)((end - now + 999) / 1000);
+}
+
+static bool top_is(const ui_App *app, const char *name)
+{
+    const ui_Screen *top = ui_app_top(app);
+    return top && !strcmp(top->cls->name, name);
+}
+
+void ui_app_run_task(ui_App *app, void (*fn)(ui_App *app, void *ctx), void *ctx)
+{
+    DH_ASSERT(!app->task && !app->in_task);
+    app->task = fn;
+    app->task_ctx = ctx;
+    app->dirty = true;
+}
+
+static void draw_frame(ui_App *app);
+
+void ui_app_draw_now(ui_App *app)
+{
+    DH_ASSERT(app->in_task);
+    SDL_PumpEvents(); /* keep the window alive; input waits in the queue */
+    app->dirty = true;
+    draw_frame(app);
+}
+
+static void run_task(ui_App *app)
+{
+    void (*fn)(ui_App *, void *) = app->task;
+    void *ctx = app->task_ctx;
+    app->task = NULL;
+    app->task_ctx = NULL;
+    app->in_task = true;
+    fn(app, ctx);
+    app->in_task = false;
+    app->last_input_ms = ui_app_now(app); /* the officer waited: that is not idleness */
+    app->dirty = true;
+}
+
+void ui_app_admin_gesture(ui_App *app)
+{
+    if (top_is(app, "pinpad") || top_is(app, "admin"))
+        return;
+    ui_Screen *s = ui_pinpad_new(app);
+    if (s)
+        ui_app_push(app, s);
+}
+
+/* Idle timeout, run once per loop turn: a kiosk left alone warns, then
+ * saves and signs the trainee out (or leaves the sign-in, PIN and admin
+ * screens) and shows the attract screen. Asks to be woken for the next
+ * step, so an idle kiosk sleeps until then. */
+static void kiosk_tick(ui_App *app)
+{
+    if (!app->kiosk_mode || !app->depth || top_is(app, "attract") || app->npending)
+        return;
+    uint64_t now = ui_app_now(app), limit = idle_limit_ms(app);
+    uint64_t end = app->last_input_ms + limit, warn = end - IDLE_WARN_MS;
+    if (now >= end) {
+        app->idle_warning = false;
+        if (app->signed_in) {
+            ui_app_sign_out(app); /* sign_out hooks save progress first */
+        } else {
+            ui_Screen *a = ui_attract_new(app);
+            if (a)
+                ui_app_reset(app, a);
+        }
+        app->last_input_ms = now;
+        return;
+    }
+    if (now >= warn) {
+        if (!app->idle_warning)
+            app->dirty = true;
+        app->idle_warning = true;
+        /* redraw the countdown each second */
+        uint64_t next = now + 1000 - (end - now) % 1000;
+        if (next > end)
+            next = end;
+        if (!app->wake_at || next < app->wake_at)
+            app->wake_at = next;
+        return;
+    }
+    if (!app->wake_at || warn < app->wake_at)
+        app->wake_at = warn;
+}
+
+/* SDL turns SIGTERM and SIGINT into SDL_QUIT, the same event as a window
+ * close request, which a kiosk ignores. A shutdown must still end the
+ * player cleanly (sign-out hooks save progress), so the signals are noted
+ * here before SDL's own handler queues its SDL_QUIT. */
+static volatile sig_atomic_t terminated;
+static void (*sdl_sigterm)(int), (*sdl_sigint)(int);
+
+static void on_terminate(int sig)
+{
+    terminated = 1;
+    void (*prev)(int) = sig == SIGTERM ? sdl_sigterm : sdl_sigint;
+    if (prev != SIG_DFL && prev != SIG_IGN && prev != SIG_ERR && prev != on_terminate && prev) {
+        prev(sig); /* SDL's: queues SDL_QUIT */
+    } else {
+        signal(sig, SIG_DFL); /* SDL installed none: nothing would wake the loop */
+        raise(sig);
+    }
+}
+
+static void catch_termination(void)
+{
+    sdl_sigterm = signal(SIGTERM, on_terminate);
+    sdl_sigint = signal(SIGINT, on_terminate);
+}
+
+/* Window coordinates of a pointer event inside the admin corner? */
+static bool in_corner(const ui_App *app, float x, float y)
+{
+    float lim = (float)ui_px(app, CORNER_DP) / app->pixel_ratio;
+    return x >= 0 && y >= 0 && x < lim && y < lim;
+}
+
+static bool is_input(Uint32 type)
+{
+    return type == SDL_KEYDOWN || type == SDL_TEXTINPUT || type == SDL_TEXTEDITING ||
+           type == SDL_MOUSEBUTTONDOWN || type == SDL_MOUSEWHEEL || type == SDL_FINGERDOWN ||
+           type == SDL_MOUSEMOTION || type == SDL_FINGERMOTION || type == SDL_MOUSEBUTTONUP ||
+           type == SDL_FINGERUP;
+}
+
+/* Kiosk-side handling of one event before the widgets see it; true when it
+ * was consumed (the idle warning's cancelling input, the admin chord, the
+ * release that ends the corner gesture). */
+static bool kiosk_event(ui_App *app, const SDL_Event *e)
+{
+    uint64_t now = ui_app_now(app);
+    if (is_input(e->type))
+        app->last_input_ms = now;
+    /* the hidden gesture: a long press in the top-left corner ... */
+    if (e->type == SDL_MOUSEBUTTONDOWN || e->type == SDL_FINGERDOWN) {
+        float x = e->type == SDL_FINGERDOWN ? e->tfinger.x * (float)app->win_w : (float)e->button.x;
+        float y = e->type == SDL_FINGERDOWN ? e->tfinger.y * (float)app->win_h : (float)e->button.y;
+        app->corner_down = in_corner(app, x, y);
+        app->corner_since = now;
+        if (app->corner_down)
+            ui_app_wake_in(app, CORNER_HOLD_MS);
+    } else if (e->type == SDL_MOUSEBUTTONUP || e->type == SDL_FINGERUP) {
+        bool held = app->corner_down && now - app->corner_since >= CORNER_HOLD_MS;
+        app->corner_down = false;
+        if (held)
+            ui_app_admin_gesture(app);
+        if (held || app->corner_swallow) {
+            app->corner_swallow = false;
+            return true; /* not a click on what lies under the corner */
+        }
+    } else if (e->type == SDL_MOUSEMOTION && app->corner_down &&
+               !in_corner(app, (float)e->motion.x, (float)e->motion.y)) {
+        app->corner_down = false;
+    } else if (e->type == SDL_FINGERMOTION && app->corner_down &&
+               !in_corner(app, e->tfinger.x * (float)app->win_w, e->tfinger.y * (float)app->win_h)) {
+        app->corner_down = false;
+    }
+    /* A badge scanner "types" the id and Enter: on the attract screen the
+     * first character opens the sign-in screen, and it and what follows are
+     * held back until that screen's id field has focus, then replayed. */
+    if ((top_is(app, "attract") || app->nreplay) && !app->signed_in &&
+        (e->type == SDL_TEXTINPUT || ((e->type == SDL_KEYDOWN || e->type == SDL_KEYUP) && app->nreplay))) {
+        if (!app->nreplay) {
+            ui_Screen *si = ui_signin_new(app);
+            if (!si)
+                return false;
+            ui_app_replace(app, si);
+        }
+        if (app->nreplay < (int)(sizeof app->replay / sizeof *app->replay))
+            app->replay[app->nreplay++] = *e;
+        return true;
+    }
+    /* ... or the chord Ctrl+Alt+Shift+A */
+    if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_a && (e->key.keysym.mod & KMOD_CTRL) &&
+        (e->key.keysym.mod & KMOD_ALT) && (e->key.keysym.mod & KMOD_SHIFT)) {
+        ui_app_admin_gesture(app);
+        return true;
+    }
+    if (app->idle_warning && (e->type == SDL_KEYDOWN || e->type == SDL_MOUSEBUTTONDOWN ||
+                              e->type == SDL_FINGERDOWN || e->type == SDL_TEXTINPUT ||
+                              e->type == SDL_MOUSEWHEEL)) {
+        app->idle_warning = false;
+        app->dirty = true;
+        return true; /* the touch that says "I'm here" does nothing else */
+    }
+    return false;
+}
+
 static void handle_event(ui_App *app, const SDL_Event *e, bool *draw_now)
 {
+    if (kiosk_event(app, e)) {
+        *draw_now = true;
+        return;
+    }
     switch (e->type) {
     case SDL_QUIT:
-        app->quit = true; /* issue 8: kiosk mode will ignore this */
+        /* A kiosk cannot be closed (window close, Alt+F4, a session
+         * logout asking nicely): only the admin screen leaves. */
+        if (app->kiosk_mode && !terminated)
+            fprintf(stderr, "drillhall: kiosk mode: a request to quit was ignored (leave through the admin screen)\n");
+        else
+            app->quit = true; /* (a kiosk also ends on SIGTERM / SIGINT: a shutdown) */
         break;
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
@@ -292,6 +542,22 @@ static void handle_event(ui_App *app, const SDL_Event *e, bool *draw_now)
             *draw_now = true;
         break;
     }
+}
+
+/* Feed what was typed on the attract screen to the sign-in screen, once it
+ * has drawn its focused id field. */
+static void replay_typed(ui_App *app)
+{
+    if (!app->nreplay || app->npending || !top_is(app, "signin"))
+        return;
+    int n = app->nreplay;
+    app->nreplay = 0;
+    for (int i = 0; i < n; i++) {
+        app->last_input_ms = ui_app_now(app);
+        if (ui_widgets_event(app, &app->replay[i]))
+            draw_frame(app); /* an activation (Enter) acts before what follows */
+    }
+    app->dirty = true;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -335,6 +601,7 @@ int ui_app_run(ui_App *app)
              * (scroll extents, activations) but a bug cannot spin forever */
             if (++settle <= 8) {
                 draw_frame(app);
+                replay_typed(app);
                 continue;
             }
         }
@@ -349,6 +616,21 @@ int ui_app_run(ui_App *app)
                 app->quit = true;
                 continue;
             }
+        }
+        if (app->task) {
+            run_task(app);
+            continue;
+        }
+        kiosk_tick(app);
+        if (app->npending)
+            continue;
+        if (app->corner_down && ui_app_now(app) - app->corner_since >= CORNER_HOLD_MS) {
+            /* held long enough: open the pad now, and let the release
+             * (still to come) end the gesture without clicking anything */
+            app->corner_down = false;
+            app->corner_swallow = true;
+            ui_app_admin_gesture(app);
+            continue;
         }
         if (app->wake_at && ui_app_now(app) >= app->wake_at) {
             app->wake_at = 0;
@@ -380,6 +662,8 @@ int ui_app_run(ui_App *app)
     }
     bench_frames(app);
     run_sign_out_hooks(app);
+    if (app->script)
+        ui_script_check_finished(app->script, app);
     return app->exit_code;
 }
 
@@ -423,8 +707,15 @@ static dh_Status open_video(ui_App *app, const ui_Options *opt, dh_Error *err)
     bool no_gpu = access("/dev/dri", F_OK) != 0 && !(want && want[0]); /* a chosen driver wins */
     bool software = (driver && (strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0)) ||
                     (want && strcmp(want, "software") == 0) || no_gpu;
+    if (opt->kiosk) {
+        /* No Alt+Tab, Alt+F4 or system keys reach the desktop while the
+         * keyboard is grabbed (where the window system allows a grab). */
+        SDL_SetHint(SDL_HINT_ALLOW_ALT_TAB_WHILE_GRABBED, "0");
+        SDL_SetHint(SDL_HINT_WINDOWS_NO_CLOSE_ON_ALT_F4, "1");
+        SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
+    }
     Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI | SDL_WINDOW_RESIZABLE |
-                   (opt->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+                   (opt->fullscreen || opt->kiosk ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
     int w = opt->win_w > 0 ? opt->win_w : 1280, h = opt->win_h > 0 ? opt->win_h : 800;
     for (int attempt = 0; attempt < 2 && !app->renderer; attempt++) {
         if (software) /* else SDL backs the window surface with a software OpenGL stack */
@@ -454,6 +745,11 @@ static dh_Status open_video(ui_App *app, const ui_Options *opt, dh_Error *err)
     if (!app->renderer)
         return dh_fail(err, DH_EIO, "cannot draw in the window: %s", SDL_GetError());
     SDL_SetWindowMinimumSize(app->window, 640, 480);
+    if (opt->kiosk) {
+        SDL_SetWindowKeyboardGrab(app->window, SDL_TRUE);
+        SDL_RaiseWindow(app->window);
+        catch_termination();
+    }
     IMG_Init(IMG_INIT_PNG | IMG_INIT_JPG);
     update_metrics(app);
     return DH_OK;
@@ -470,6 +766,7 @@ dh_Status ui_app_open(ui_App **out, const ui_Options *opt, dh_Error *err)
     ui_theme_init(&app->theme, false);
     snprintf(app->default_lang, sizeof app->default_lang, "%s", opt->lang ? opt->lang : "en");
     snprintf(app->lang, sizeof app->lang, "%s", app->default_lang);
+    app->wall_base_ms = ui_app_wall_ms(app);
     if (opt->shots)
         snprintf(app->shots_dir, sizeof app->shots_dir, "%s", opt->shots);
 
@@ -486,12 +783,37 @@ dh_Status ui_app_open(ui_App **out, const ui_Options *opt, dh_Error *err)
         goto fail;
     if (app->kiosk.warning[0])
         fprintf(stderr, "drillhall: %s\n", app->kiosk.warning);
-    /* Until kiosk configuration lands (issue 8: kiosk.json with the
-     * programme's IRIs), trainee accounts belong to this kiosk and activity
-     * ids live under a placeholder programme base. */
-    snprintf(app->home_page, sizeof app->home_page, "https://drillhall.example/kiosks/%s",
+    /* kiosk.json's settings: a wrong one stops the player with its
+     * line:col and what to write instead (an officer fixes the file). */
+    dh_Diags diags;
+    dh_diags_init(&diags);
+    st = dh_kiosk_config_load(&app->config, app->data_dir, &diags, err);
+    if (st == DH_OK)
+        st = dh_kiosk_trusted_load(&app->trusted, app->config.trusted_path, &diags, err);
+    for (int i = 0; i < diags.count; i++) {
+        const dh_Diag *dg = &diags.items[i];
+        if (dg->line)
+            fprintf(stderr, "drillhall: %s:%d:%d: %s: %s\n", dg->file ? dg->file : "", dg->line, dg->col,
+                    dg->severity == DH_ERROR ? "error" : "warning", dg->msg);
+        else
+            fprintf(stderr, "drillhall: %s: %s: %s\n", dg->file ? dg->file : "",
+                    dg->severity == DH_ERROR ? "error" : "warning", dg->msg);
+    }
+    int config_errors = diags.errors;
+    dh_diags_free(&diags);
+    if (st == DH_EINVALID)
+        st = dh_fail(err, DH_EINVALID,
+                     "%s/%s has %d error%s (listed above); correct %s and start Drillhall again",
+                     app->data_dir, DH_KIOSK_JSON, config_errors, config_errors == 1 ? "" : "s",
+                     config_errors == 1 ? "it" : "them");
+    if (st != DH_OK)
+        goto fail;
+    app->kiosk_mode = opt->kiosk;
+    /* Trainee ids are this kiosk's: their accounts live under the kiosk;
+     * activity ids under the programme, the same on every kiosk. */
+    snprintf(app->home_page, sizeof app->home_page, "%s/kiosks/%s", app->config.programme,
              app->kiosk.id);
-    snprintf(app->activity_base, sizeof app->activity_base, "https://drillhall.example/xapi");
+    snprintf(app->activity_base, sizeof app->activity_base, "%s", app->config.programme);
     app->xapi.home_page = app->home_page;
     app->xapi.activity_base = app->activity_base;
     app->xapi.kiosk_id = app->kiosk.id;
@@ -506,6 +828,13 @@ dh_Status ui_app_open(ui_App **out, const ui_Options *opt, dh_Error *err)
     snprintf(i18n, sizeof i18n, "%s/i18n", app->assets_dir);
     if ((st = ui_strings_load(&app->strings, i18n, err)) != DH_OK)
         goto fail;
+    /* without --lang the kiosk's own language (kiosk.json) */
+    if (!opt->lang) {
+        snprintf(app->lang, sizeof app->lang, "%s", app->config.language);
+        if (ui_strings_find(app->strings, app->lang) < 0)
+            fprintf(stderr, "drillhall: %s: \"language\" '%s' has no UI strings; English is used\n",
+                    DH_KIOSK_JSON, app->config.language);
+    }
     if (ui_strings_find(app->strings, app->lang) < 0) {
         fprintf(stderr, "drillhall: no UI strings for language '%s'; English is used\n", app->lang);
         snprintf(app->lang, sizeof app->lang, "en");
@@ -528,7 +857,9 @@ dh_Status ui_app_open(ui_App **out, const ui_Options *opt, dh_Error *err)
      * the sign-in screen needs none of them, and a kiosk is interactive
      * sooner while the trainee types or scans their id. */
     app->opts = *opt;
-    ui_Screen *s = ui_signin_new(app);
+    app->now_base_ms = ui_app_now(app);
+    app->last_input_ms = app->now_base_ms;
+    ui_Screen *s = app->kiosk_mode ? ui_attract_new(app) : ui_signin_new(app);
     if (!s) {
         st = dh_fail(err, DH_ENOMEM, "out of memory");
         goto fail;
@@ -567,6 +898,7 @@ void ui_app_close(ui_App *app)
     }
     ui_strings_free(app->strings);
     dh_kiosk_wipe(&app->kiosk);
+    dh_kiosk_trusted_free(&app->trusted);
     dh_store_close(app->store);
     dh_package_deinit();
     dh_free(app);

@@ -23,6 +23,7 @@
 
 #include "course.h"
 #include "kiosk.h"
+#include "package.h"
 #include "progress.h"
 #include "settings.h"
 #include "store.h"
@@ -61,11 +62,15 @@ struct ui_Screen {
 
 /* A course package found at start: loaded, or broken with a reason. */
 typedef struct ui_CourseEntry {
-    char *path;          /* the package's path (reopen it for assets: images, fonts) */
+    char *path;          /* the package's path (for messages; read assets with ui_course_package) */
     char *file_name;     /* last path component, for a broken card's title */
-    dh_Course *course;   /* NULL when broken; immutable, owned by the app */
+    dh_Course *course;   /* NULL when broken or not approved; immutable, owned by the app */
     char *problem;       /* broken: the first error in plain words; else NULL */
     char *where;         /* broken: "lessons/a.json:3:5" for instructors, or NULL */
+    dh_Package *pkg;     /* the package as opened AND verified, kept open for assets (NULL: broken) */
+    dh_PackageSigner signer; /* its signature verdict against the trusted keys */
+    bool not_approved;   /* kiosk mode and not DH_TRUST_SIGNED: a card that cannot be opened */
+    bool superseded;     /* a newer version of the same course is loaded too */
 } ui_CourseEntry;
 
 /* Command-line options of the player. */
@@ -78,6 +83,7 @@ typedef struct ui_Options {
     const char *lang;            /* NULL: "en" */
     const char *script;          /* --script FILE */
     const char *shots;           /* --shots DIR */
+    bool kiosk;                  /* --kiosk: full screen, grabbed, signed courses only */
 } ui_Options;
 
 #define UI_SCREEN_STACK_MAX 16
@@ -103,8 +109,11 @@ struct ui_App {
     dh_Store *store;
     dh_StoreNotice store_notice; /* shown on the sign-in screen when msg != "" */
     dh_Kiosk kiosk;
-    char home_page[256];        /* xAPI account home page (see app.c) */
-    char activity_base[256];
+    dh_KioskConfig config;       /* kiosk.json's settings (kiosk.h) */
+    dh_TrustedKeys trusted;      /* keys that approve course packages */
+    bool kiosk_mode;             /* --kiosk */
+    char home_page[DH_KIOSK_PROGRAMME_MAX + 64]; /* xAPI account home page: <programme>/kiosks/<id> */
+    char activity_base[DH_KIOSK_PROGRAMME_MAX + 1]; /* the programme IRI */
     dh_XapiConfig xapi;          /* points at home_page, activity_base, kiosk.id */
     ui_CourseEntry *courses;     /* in catalog order */
     int ncourses;
@@ -126,6 +135,19 @@ struct ui_App {
     uint64_t first_frame_ms;     /* SDL_GetTicks64 at that moment (benchmark) */
     bool bench_settled;          /* the loop went idle once after the first frame */
     uint64_t wake_at;            /* ui_app_now time to wake and redraw, 0: none */
+    /* ---- kiosk policy (app.c) ---- */
+    uint64_t last_input_ms;      /* ui_app_now of the last input event: the idle clock */
+    bool idle_warning;           /* the "are you still there?" countdown is showing */
+    bool corner_down;            /* a press is held in the admin corner */
+    uint64_t corner_since;       /* ui_app_now when it began */
+    bool corner_swallow;         /* the gesture fired: its release clicks nothing */
+    SDL_Event replay[64];        /* typed on the attract screen (a badge scanner), for sign-in */
+    int nreplay;
+    void (*task)(ui_App *app, void *ctx); /* ui_app_run_task: run after this frame */
+    void *task_ctx;
+    bool in_task;                /* a task is running: ui_app_draw_now may draw */
+    int64_t wall_base_ms;        /* ui_app_wall_ms at open, for ui_app_clock_ms */
+    uint64_t now_base_ms;        /* ui_app_now at open */
     ui_Widgets *widgets;
     ui_Script *script;           /* NULL unless --script */
     char shots_dir[DH_STORE_PATH_MAX]; /* --shots, "" if none */
@@ -153,6 +175,10 @@ void ui_app_wake_in(ui_App *app, uint64_t ms);
 void ui_app_invalidate(ui_App *app);
 /* Wall-clock milliseconds since the epoch for records (store / xAPI). */
 int64_t ui_app_wall_ms(const ui_App *app);
+/* Wall-clock milliseconds that follow the app clock (the wall time at start
+ * plus ui_app_now's progress): the admin PIN's lockout and countdowns, so a
+ * script's `advance` moves them too. */
+int64_t ui_app_clock_ms(const ui_App *app);
 
 /* ---- screens ---- */
 /* The stack owns pushed screens (destroyed when popped or replaced). The
@@ -193,6 +219,30 @@ void ui_app_course_progress(ui_App *app, int course, dh_CourseProgress *out, boo
 void ui_app_set_settings(ui_App *app, const ui_Settings *s);
 /* Switch the UI language (a catalog code from ui_strings_*). */
 void ui_app_set_lang(ui_App *app, const char *lang);
+
+/* ---- kiosk ---- */
+/* The open, verified package of course entry `course`, for reading its
+ * assets (images): never reopen a package by path, or a kiosk could read
+ * bytes that were not verified. NULL for a broken entry. */
+dh_Package *ui_course_package(ui_App *app, int course);
+/* Decode picture `src` of course `course` (read through ui_course_package)
+ * into a texture with linear scaling; *w and *h receive its size. NULL,
+ * with the reason on stderr, when it cannot be read or decoded: the screen
+ * then draws without it. The caller destroys the texture. */
+SDL_Texture *ui_course_image(ui_App *app, int course, const char *src, int *w, int *h);
+/* Load the courses again (after an install). Only with no trainee signed
+ * in: screens holding course indices must not be on the stack. */
+void ui_app_reload_courses(ui_App *app);
+/* Run fn(app, ctx) once after the current frame, outside any frame: long
+ * work (an export) that draws its progress with ui_app_draw_now. */
+void ui_app_run_task(ui_App *app, void (*fn)(ui_App *app, void *ctx), void *ctx);
+/* Draw and present a frame now; only from a task. */
+void ui_app_draw_now(ui_App *app);
+/* Show the admin PIN pad (the hidden gesture and key chord call this). */
+void ui_app_admin_gesture(ui_App *app);
+/* Seconds of idle time left before a kiosk signs the trainee out (or goes
+ * back to the attract screen), for the warning. */
+int ui_app_idle_left_s(const ui_App *app);
 
 /* ---- convenience for screens ---- */
 /* A UI string in the current language (strings.h: never NULL, never ""). */

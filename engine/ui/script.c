@@ -414,6 +414,10 @@ void ui_script_step(ui_Script *s, ui_App *app)
                 fail(s, app, line, true, "size wants WxH, e.g. 1280x800");
                 return;
             }
+            /* a full-screen (kiosk) window keeps the display's size: leave
+             * full screen first, so screenshots can be taken at any size */
+            if (SDL_GetWindowFlags(app->window) & SDL_WINDOW_FULLSCREEN)
+                SDL_SetWindowFullscreen(app->window, 0);
             SDL_SetWindowSize(app->window, w, h);
             app->dirty = true;
             return;
@@ -476,8 +480,51 @@ void ui_script_step(ui_Script *s, ui_App *app)
             return;
         } else if (strcmp(cmd, "dump") == 0) {
             do_dump(s, app, line, arg);
+        } else if (strcmp(cmd, "close") == 0) {
+            /* what a window manager sends for the close button or Alt+F4,
+             * and the quit request SDL derives from it */
+            SDL_Event e;
+            memset(&e, 0, sizeof e);
+            e.type = SDL_WINDOWEVENT;
+            e.window.event = SDL_WINDOWEVENT_CLOSE;
+            e.window.windowID = window_id(app);
+            push(&e);
+            memset(&e, 0, sizeof e);
+            e.type = SDL_QUIT;
+            push(&e);
+            return;
+        } else if (strcmp(cmd, "press") == 0 || strcmp(cmd, "release") == 0) {
+            int x, y;
+            if (sscanf(arg, "%d %d", &x, &y) != 2) {
+                fail(s, app, line, true, "%s wants X Y in window coordinates", cmd);
+                return;
+            }
+            push_finger(app, cmd[0] == 'p' ? SDL_FINGERDOWN : SDL_FINGERUP, (float)x / app->win_w,
+                        (float)y / app->win_h);
+            return;
+        } else if (strcmp(cmd, "expect-window") == 0) {
+            Uint32 flags = SDL_GetWindowFlags(app->window);
+            int w, h;
+            SDL_GetWindowSize(app->window, &w, &h);
+            SDL_DisplayMode dm;
+            bool ok;
+            if (strcmp(arg, "fullscreen") == 0)
+                ok = (flags & SDL_WINDOW_FULLSCREEN) != 0;
+            else if (strcmp(arg, "grabbed") == 0)
+                ok = SDL_GetWindowKeyboardGrab(app->window) == SDL_TRUE;
+            else if (strcmp(arg, "covers-display") == 0)
+                ok = SDL_GetDesktopDisplayMode(SDL_GetWindowDisplayIndex(app->window), &dm) == 0 &&
+                     w == dm.w && h == dm.h;
+            else {
+                fail(s, app, line, true, "expect-window wants fullscreen, grabbed or covers-display");
+                return;
+            }
+            if (!ok)
+                fail(s, app, line, false, "expect-window %s failed: flags 0x%x, size %dx%d", arg,
+                     (unsigned)flags, w, h);
         } else if (strcmp(cmd, "quit") == 0) {
             app->quit = true;
+            s->next = s->nlines;
             return;
         } else {
             fail(s, app, line, true, "unknown command '%s'", cmd);
@@ -485,4 +532,22 @@ void ui_script_step(ui_Script *s, ui_App *app)
         }
     }
     app->quit = true;
+}
+
+void ui_script_check_finished(ui_Script *s, ui_App *app)
+{
+    /* Commands after the point where the player stopped were never run:
+     * that is a failure (a kiosk that obeyed a close request, say), not a
+     * pass by omission. Skip blank lines and comments. */
+    int next = s->next;
+    while (next < s->nlines) {
+        const char *p = s->lines[next];
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p && *p != '#')
+            break;
+        next++;
+    }
+    if (next < s->nlines)
+        fail(s, app, next + 1, false, "the player stopped before this command could run");
 }

@@ -1,9 +1,12 @@
 /* script: the headless test driver (`drillhall --script FILE`).
  *
  * A script is a list of commands a tester would otherwise perform by hand:
- *   size WxH | type TEXT | key NAME (shift+Tab, ctrl+a, Return, ...) |
+ *   size WxH (leaves full screen) | type TEXT | key NAME (shift+Tab, ctrl+a, Return, ...) |
  *   click "LABEL" | tap X Y | swipe left|right | advance DURATION (500ms, 3s,
- *   5min) | expect "TEXT" | expect-not "TEXT" | shot NAME | dump NAME | quit
+ *   5min) | expect "TEXT" | expect-not "TEXT" | shot NAME | dump NAME | quit |
+ *   close (the window manager's close request: SDL_WINDOWEVENT_CLOSE + SDL_QUIT) |
+ *   press X Y / release X Y (a finger held down, e.g. with `advance` between) |
+ *   expect-window fullscreen|grabbed|covers-display
  * and `#` comments. Input commands PUSH REAL SDL EVENTS (SDL_PushEvent) that
  * the normal event loop handles, so tests exercise the same path as a
  * trainee's fingers; `expect` looks at every text drawn on the current
@@ -24,6 +27,8 @@ void ui_script_free(ui_Script *s);
  * script or on `quit`, and app->exit_code. Returns after pushing input
  * events (so the loop can handle them) or after a check. */
 void ui_script_step(ui_Script *s, ui_App *app);
+/* Called when the loop has ended: a script with commands left fails. */
+void ui_script_check_finished(ui_Script *s, ui_App *app);
 /* Called by the app when a frame was drawn and before it is presented:
  * takes a pending `shot`. */
 void ui_script_before_present(ui_Script *s, ui_App *app);

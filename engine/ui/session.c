@@ -15,6 +15,7 @@
 #include "screens.h"
 #include "widgets.h"
 
+#include <SDL_image.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +66,12 @@ static const char *base_name(const char *path)
     return s && s[1] ? s + 1 : path;
 }
 
-/* Load one package into e; never fails the player (only out of memory). */
-static dh_Status load_entry(ui_CourseEntry *e, const char *path)
+/* Load one package into e; never fails the player (only out of memory).
+ * The package is opened with its signature checked on the same open file,
+ * and kept open in e->pkg so every later read (images) comes from the
+ * verified bytes. In kiosk mode a package that is not signed by a trusted
+ * key is not even parsed: it becomes a "not approved" card. */
+static dh_Status load_entry(ui_App *app, ui_CourseEntry *e, const char *path)
 {
     e->path = dh_strdup(path);
     e->file_name = dh_strdup(base_name(path));
@@ -75,7 +80,19 @@ static dh_Status load_entry(ui_CourseEntry *e, const char *path)
     dh_Error err;
     dh_error_clear(&err);
     dh_Package *pkg = NULL;
-    dh_Status st = dh_package_open(&pkg, path, &err);
+    dh_Status st = dh_package_open_verified(&pkg, path, NULL, app->trusted.keys, app->trusted.n,
+                                            &e->signer, &err);
+    /* the signature is the first gate: a kiosk says "not approved" even
+     * when the unapproved bytes would not open either */
+    if (st != DH_ENOMEM && app->kiosk_mode && e->signer.trust != DH_TRUST_SIGNED &&
+        (st == DH_OK || e->signer.why[0])) {
+        fprintf(stderr, "drillhall: %s: not approved (%s): %s\n", path,
+                dh_package_trust_name(e->signer.trust), e->signer.why);
+        dh_package_close(pkg);
+        e->not_approved = true;
+        e->problem = dh_strdup(e->signer.why);
+        return e->problem ? DH_OK : DH_ENOMEM;
+    }
     char where[512] = "";
     if (st != DH_OK) {
         if (st == DH_ENOMEM)
@@ -90,7 +107,7 @@ static dh_Status load_entry(ui_CourseEntry *e, const char *path)
     dh_Diags d;
     dh_diags_init(&d);
     st = dh_course_load(&e->course, pkg, &d);
-    dh_package_close(pkg);
+    e->pkg = pkg;
     if (st == DH_ENOMEM) {
         dh_course_free(e->course);
         e->course = NULL;
@@ -118,12 +135,79 @@ static dh_Status load_entry(ui_CourseEntry *e, const char *path)
         dh_course_free(e->course);
         e->course = NULL;
     }
+    if (!e->course) {
+        dh_package_close(e->pkg);
+        e->pkg = NULL;
+    }
     dh_diags_free(&d);
     return e->problem || e->course ? DH_OK : DH_ENOMEM;
 }
 
 dh_Status ui_app_load_courses(ui_App *app, const ui_Options *opt, dh_Error *err);
 void ui_app_free_courses(ui_App *app);
+
+/* Mark every course of which a newer version is loaded too: new attempts
+ * go to the newest; the older one stays for trainees in the middle of it. */
+static void mark_superseded(ui_App *app)
+{
+    for (int i = 0; i < app->ncourses; i++) {
+        const dh_Course *a = app->courses[i].course;
+        for (int k = 0; a && k < app->ncourses; k++) {
+            const dh_Course *b = app->courses[k].course;
+            if (b && k != i && !strcmp(a->id, b->id) &&
+                (b->semver[0] != a->semver[0] ? b->semver[0] > a->semver[0]
+                 : b->semver[1] != a->semver[1] ? b->semver[1] > a->semver[1]
+                                                : b->semver[2] > a->semver[2]))
+                app->courses[i].superseded = true;
+        }
+    }
+}
+
+void ui_app_reload_courses(ui_App *app)
+{
+    DH_ASSERT(!app->signed_in);
+    ui_app_free_courses(app);
+    dh_Error err;
+    if (ui_app_load_courses(app, &app->opts, &err) != DH_OK)
+        fprintf(stderr, "drillhall: loading courses: %s\n", err.msg);
+    app->dirty = true;
+}
+
+dh_Package *ui_course_package(ui_App *app, int course)
+{
+    if (course < 0 || course >= app->ncourses)
+        return NULL;
+    return app->courses[course].pkg;
+}
+
+SDL_Texture *ui_course_image(ui_App *app, int course, const char *src, int *w, int *h)
+{
+    *w = *h = 0;
+    dh_Package *pkg = ui_course_package(app, course);
+    if (!pkg || !src)
+        return NULL;
+    dh_Error err;
+    void *data = NULL;
+    size_t len = 0;
+    if (dh_package_read(pkg, src, DH_PKG_MAX_FILE, &data, &len, &err) != DH_OK) {
+        fprintf(stderr, "drillhall: %s: %s\n", src, err.msg);
+        return NULL;
+    }
+    SDL_RWops *rw = len <= (size_t)SDL_MAX_SINT32 ? SDL_RWFromConstMem(data, (int)len) : NULL;
+    SDL_Texture *t = rw ? IMG_LoadTexture_RW(app->renderer, rw, 1) : NULL;
+    dh_free(data);
+    if (!t) {
+        fprintf(stderr, "drillhall: %s: the picture cannot be decoded (%s)\n", src, IMG_GetError());
+        return NULL;
+    }
+    SDL_SetTextureScaleMode(t, SDL_ScaleModeLinear);
+    if (SDL_QueryTexture(t, NULL, NULL, w, h) != 0 || *w <= 0 || *h <= 0) {
+        SDL_DestroyTexture(t);
+        *w = *h = 0;
+        return NULL;
+    }
+    return t;
+}
 
 dh_Status ui_app_load_courses(ui_App *app, const ui_Options *opt, dh_Error *err)
 {
@@ -139,7 +223,10 @@ dh_Status ui_app_load_courses(ui_App *app, const ui_Options *opt, dh_Error *err)
                 n++;
     } else {
         char pk[DH_STORE_PATH_MAX + 16];
-        list_zips(DH_BUILD_COURSES_DIR, &paths, &n, &cap);
+        /* A kiosk runs what was installed; the build's unsigned samples are
+         * for instructors' previews. */
+        if (!app->kiosk_mode)
+            list_zips(DH_BUILD_COURSES_DIR, &paths, &n, &cap);
         snprintf(pk, sizeof pk, "%s/packages", app->data_dir);
         list_zips(pk, &paths, &n, &cap);
     }
@@ -148,12 +235,13 @@ dh_Status ui_app_load_courses(ui_App *app, const ui_Options *opt, dh_Error *err)
     if (!app->courses)
         st = dh_fail(err, DH_ENOMEM, "out of memory");
     for (int i = 0; i < n && st == DH_OK; i++) {
-        if (load_entry(&app->courses[app->ncourses++], paths[i]) != DH_OK)
+        if (load_entry(app, &app->courses[app->ncourses++], paths[i]) != DH_OK)
             st = dh_fail(err, DH_ENOMEM, "out of memory while loading %s", paths[i]);
     }
     for (int i = 0; i < n; i++)
         dh_free(paths[i]);
     dh_free(paths);
+    mark_superseded(app);
     return st;
 }
 
@@ -162,6 +250,7 @@ void ui_app_free_courses(ui_App *app)
     for (int i = 0; i < app->ncourses; i++) {
         ui_CourseEntry *e = &app->courses[i];
         dh_course_free(e->course);
+        dh_package_close(e->pkg);
         dh_free(e->path);
         dh_free(e->file_name);
         dh_free(e->problem);

@@ -18,7 +18,6 @@
 #include "reading.h"
 #include "widgets.h"
 
-#include <SDL_image.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -92,34 +91,7 @@ static void box(ui_App *app, SDL_Rect r, SDL_Color fill, SDL_Color border, int t
 
 static void load_image(ui_App *app, ui_Lesson *l, ui_LessonImage *im)
 {
-    dh_Package *pkg = NULL;
-    dh_Error err;
-    void *data = NULL;
-    size_t len = 0;
-    const char *src = im->block->src ? im->block->src : "";
-    if (dh_package_open(&pkg, app->courses[l->course].path, &err) != DH_OK) {
-        fprintf(stderr, "drillhall: %s: %s\n", src, err.msg);
-        return;
-    }
-    dh_Status st = dh_package_read(pkg, src, DH_PKG_MAX_FILE, &data, &len, &err);
-    dh_package_close(pkg);
-    if (st != DH_OK) {
-        fprintf(stderr, "drillhall: %s: %s\n", src, err.msg);
-        return;
-    }
-    SDL_RWops *rw = len <= (size_t)SDL_MAX_SINT32 ? SDL_RWFromConstMem(data, (int)len) : NULL;
-    SDL_Texture *t = rw ? IMG_LoadTexture_RW(app->renderer, rw, 1) : NULL;
-    dh_free(data);
-    if (!t) {
-        fprintf(stderr, "drillhall: %s: the picture cannot be decoded (%s)\n", src, IMG_GetError());
-        return;
-    }
-    SDL_SetTextureScaleMode(t, SDL_ScaleModeLinear);
-    if (SDL_QueryTexture(t, NULL, NULL, &im->w, &im->h) != 0 || im->w <= 0 || im->h <= 0) {
-        SDL_DestroyTexture(t);
-        return;
-    }
-    im->tex = t;
+    im->tex = ui_course_image(app, l->course, im->block->src ? im->block->src : "", &im->w, &im->h);
 }
 
 /* The image of block b, loading it on first use; NULL when out of memory. */

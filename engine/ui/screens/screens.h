@@ -39,5 +39,14 @@ ui_Screen *ui_exercise_new(ui_App *app, int course, int module, dh_Progress *p, 
 /* placeholder.c (U2b): quiz and scenario modules until their issues land:
  * says what the module is, never crashes. */
 ui_Screen *ui_placeholder_new(ui_App *app, int course, int module);
+/* attract.c (issue 8): what a kiosk shows when nobody is signed in: the
+ * programme, "tap to start", rotating course highlights. */
+ui_Screen *ui_attract_new(ui_App *app);
+/* pinpad.c (issue 8): the admin PIN pad (masked digits, tries left,
+ * lockout countdown); the right PIN opens the admin screen. */
+ui_Screen *ui_pinpad_new(ui_App *app);
+/* admin.c (issue 8): the training officer's screen: summary, install from
+ * a folder, export records, settings, leave kiosk mode. */
+ui_Screen *ui_admin_new(ui_App *app);
 
 #endif

@@ -4,7 +4,7 @@
 # statement the kiosk journaled from WORKDIR/data/progress.db with Python's
 # own sqlite3 module (an independent reader), and let the xAPI validator
 # judge them all: what an officer would export after a whole exercise
-# (launched, initialized, each decision, completed, passed or failed,
+# (launched, initialized, attempted, each decision, completed, passed or failed,
 # terminated, and the course statements around them).
 set -e
 exe=$1 script=$2 work=$3 node=$4 validate=$5
@@ -15,7 +15,7 @@ import json, sqlite3, sys
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
 rows = [json.loads(j) for (j,) in db.execute("SELECT json FROM statement ORDER BY seq")]
 verbs = [r["verb"]["id"].rsplit("/", 1)[-1] for r in rows]
-for need in ("launched", "initialized", "interacted", "completed", "terminated"):
+for need in ("launched", "initialized", "attempted", "interacted", "completed", "terminated"):
     if need not in verbs:
         sys.exit("exercise journal: no '%s' statement (verbs: %s)" % (need, " ".join(verbs)))
 if "passed" not in verbs and "failed" not in verbs:

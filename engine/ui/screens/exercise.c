@@ -399,6 +399,7 @@ void ui_exercise_start(ui_App *app, ui_Exercise *e)
         Batch b = {0};
         add_module(&b, &ctx, DH_XAPI_LAUNCHED, NULL, now);
         add_module(&b, &ctx, DH_XAPI_INITIALIZED, NULL, now);
+        add_module(&b, &ctx, DH_XAPI_ATTEMPTED, NULL, now); /* a new run, as a quiz attempt (XAPI.md) */
         e->run_live = true;
         if (!commit_playing(app, e, &b, now)) {
             e->run_live = false;

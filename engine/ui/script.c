@@ -493,14 +493,16 @@ void ui_script_step(ui_Script *s, ui_App *app)
             e.type = SDL_QUIT;
             push(&e);
             return;
-        } else if (strcmp(cmd, "press") == 0 || strcmp(cmd, "release") == 0) {
+        } else if (strcmp(cmd, "press") == 0 || strcmp(cmd, "move") == 0 || strcmp(cmd, "release") == 0) {
+            /* one finger event per command, each handled in its own frame:
+             * press, move..., release is a drag as a hand makes it */
             int x, y;
             if (sscanf(arg, "%d %d", &x, &y) != 2) {
                 fail(s, app, line, true, "%s wants X Y in window coordinates", cmd);
                 return;
             }
-            push_finger(app, cmd[0] == 'p' ? SDL_FINGERDOWN : SDL_FINGERUP, (float)x / app->win_w,
-                        (float)y / app->win_h);
+            Uint32 type = cmd[0] == 'p' ? SDL_FINGERDOWN : cmd[0] == 'm' ? SDL_FINGERMOTION : SDL_FINGERUP;
+            push_finger(app, type, (float)x / app->win_w, (float)y / app->win_h);
             return;
         } else if (strcmp(cmd, "expect-window") == 0) {
             Uint32 flags = SDL_GetWindowFlags(app->window);

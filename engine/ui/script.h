@@ -5,7 +5,7 @@
  *   click "LABEL" | tap X Y | swipe left|right | advance DURATION (500ms, 3s,
  *   5min) | expect "TEXT" | expect-not "TEXT" | shot NAME | dump NAME | quit |
  *   close (the window manager's close request: SDL_WINDOWEVENT_CLOSE + SDL_QUIT) |
- *   press X Y / release X Y (a finger held down, e.g. with `advance` between) |
+ *   press X Y / move X Y / release X Y (a finger held down and dragged, each in its own frame) |
  *   expect-window fullscreen|grabbed|covers-display
  * and `#` comments. Input commands PUSH REAL SDL EVENTS (SDL_PushEvent) that
  * the normal event loop handles, so tests exercise the same path as a

@@ -393,6 +393,7 @@ static void pointer_move(ui_App *app, int x, int y)
     }
     w->last_x = x;
     w->last_y = y;
+    app->dirty = true; /* a held pointer that moves may be dragging something: redraw */
     int slop = ui_px(app, 10);
     int dy = y - w->down_y;
     if (!w->dragging && w->drag_scroll && abs(dy) > slop && abs(dy) > abs(x - w->down_x)) {

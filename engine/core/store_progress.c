@@ -670,9 +670,15 @@ dh_Status dh_store_commit(dh_Store *s, const dh_StoreChange *c, dh_Error *err)
 
 /* ---- the journal ---------------------------------------------------------------------------- */
 
-#define STATEMENT_FILTER                                                                       \
-    " FROM statement WHERE seq > ?1 AND seq <= ?2 AND (?3 = 0 OR export_id IS NULL) "          \
-    "AND (?4 IS NULL OR registration = ?4)"
+/* Two spellings of the filter: "export_id IS NULL" written out lets SQLite
+ * seek the statement_export index (whose entries end in seq), so asking for
+ * the unexported statements costs what they are, not the whole journal (an
+ * export with nothing new: 10 ms instead of 0.2 s per 100,000 statements). */
+#define STATEMENT_FILTER(unexported)                                                           \
+    " FROM statement WHERE seq > ?1 AND seq <= ?2" unexported                                  \
+    " AND (?4 IS NULL OR registration = ?4)"
+#define FILTER_ALL STATEMENT_FILTER("")
+#define FILTER_UNEXPORTED STATEMENT_FILTER(" AND export_id IS NULL")
 
 static void bind_query(sqlite3_stmt *st, const dh_StatementQuery *q)
 {
@@ -680,7 +686,6 @@ static void bind_query(sqlite3_stmt *st, const dh_StatementQuery *q)
     if (!q) q = &all;
     sqlite3_bind_int64(st, 1, q->after_seq);
     sqlite3_bind_int64(st, 2, q->max_seq > 0 ? q->max_seq : INT64_MAX);
-    sqlite3_bind_int(st, 3, q->unexported);
     if (q->registration) sqlite3_bind_text(st, 4, q->registration, -1, SQLITE_STATIC);
 }
 
@@ -689,10 +694,11 @@ dh_Status dh_store_statements_each(dh_Store *s, const dh_StatementQuery *q, dh_S
 {
     const char *doing = "cannot read the statement journal";
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db,
-                                "SELECT seq, id, trainee_id, course_id, course_version, "
-                                "registration, verb, timestamp_ms, stored_ms, json, export_id"
-                                STATEMENT_FILTER " ORDER BY seq",
+#define EACH_SQL(filter)                                                                       \
+    "SELECT seq, id, trainee_id, course_id, course_version, registration, verb, timestamp_ms, "   \
+    "stored_ms, json, export_id" filter " ORDER BY seq"
+    bool unexported = q && q->unexported;
+    int rc = sqlite3_prepare_v2(s->db, unexported ? EACH_SQL(FILTER_UNEXPORTED) : EACH_SQL(FILTER_ALL),
                                 -1, &st, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(st);
@@ -729,7 +735,10 @@ dh_Status dh_store_statements_count(dh_Store *s, const dh_StatementQuery *q, int
 {
     const char *doing = "cannot count the statement journal";
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, "SELECT count(*), coalesce(max(seq), 0)" STATEMENT_FILTER,
+    bool unexported = q && q->unexported;
+    int rc = sqlite3_prepare_v2(s->db,
+                                unexported ? "SELECT count(*), coalesce(max(seq), 0)" FILTER_UNEXPORTED
+                                           : "SELECT count(*), coalesce(max(seq), 0)" FILTER_ALL,
                                 -1, &st, NULL);
     if (rc == SQLITE_OK) {
         bind_query(st, q);

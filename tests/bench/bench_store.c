@@ -48,8 +48,9 @@ static double pct(const double *sorted, int n, double p)
     return sorted[i < n ? i : n - 1];
 }
 
-/* A statement about the size the xAPI builders produce for an answer. */
-static void statement(char *buf, size_t size, const char *id, long k)
+/* A statement about the size the xAPI builders produce for an answer, in
+ * the attempt `registration` (the store checks that they agree). */
+static void statement(char *buf, size_t size, const char *id, long k, const char *registration)
 {
     snprintf(buf, size,
              "{\"id\":\"%s\",\"timestamp\":\"2025-01-31T08:00:00.000Z\","
@@ -63,9 +64,9 @@ static void statement(char *buf, size_t size, const char *id, long k)
              "{\"en\":\"Open the attachment\"}},{\"id\":\"b\",\"description\":{\"en\":\"Report it\"}}]}},"
              "\"result\":{\"response\":\"b\",\"success\":true,\"score\":{\"scaled\":1},"
              "\"duration\":\"PT12.34S\"},\"context\":{\"registration\":"
-             "\"0b8e3c84-5d2b-4a57-9c1e-2f7d6a1b9e40\",\"contextActivities\":{\"parent\":[{\"id\":"
+             "\"%s\",\"contextActivities\":{\"parent\":[{\"id\":"
              "\"https://drillhall.example/course/org.example.awareness/quiz/check\"}]}}}",
-             id, k);
+             id, k, registration);
 }
 
 static int fail(const char *what, const dh_Error *err)
@@ -109,7 +110,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < commits; i++) {
         memset(resume, i, sizeof resume);
         dh_uuid_v4(id);
-        statement(json, sizeof json, id, i);
+        statement(json, sizeof json, id, i, e.registration);
         dh_ModuleState m = {.module_id = "check", .status = DH_PROGRESS_IN_PROGRESS,
                             .attempts = 1, .time_ms = i * 1000, .resume_op = DH_RESUME_SET,
                             .resume = resume, .resume_len = sizeof resume};
@@ -136,7 +137,7 @@ int main(int argc, char **argv)
     for (int tx = 0; tx < BULK_TRANSACTIONS; tx++) {
         for (int i = 0; i < BULK_PER_TRANSACTION; i++) {
             dh_uuid_v4(ids[i]);
-            statement(texts[i], sizeof texts[i], ids[i], i);
+            statement(texts[i], sizeof texts[i], ids[i], i, e.registration);
             batch[i] = (dh_StoreStatement){.id = ids[i], .verb = VERB, .timestamp_ms = i,
                                            .json = texts[i]};
         }

@@ -49,6 +49,19 @@ const char *dh_admin_outcome_name(dh_AdminOutcome o)
     return "refused";
 }
 
+/* A lock reaching past one longest lockout from now means the clock went
+ * back (a kiosk without a clock battery boots in 1970 or 2000): bring the
+ * stored lock to one longest lockout from now, for good, so the pad opens
+ * then rather than when the wall clock catches up. */
+static dh_Status settle_clock(dh_Store *s, dh_AdminPinRow *row, int64_t now_ms, dh_Error *err)
+{
+    if (row->locked_until_ms <= now_ms + DH_ADMIN_LOCK_MAX_MS) return DH_OK;
+    row->locked_until_ms = now_ms + DH_ADMIN_LOCK_MAX_MS;
+    return dh_store_admin_pin_put(s, row, now_ms, "pin.clock", DH_ADMIN_OK,
+                                  "the clock was set back: the lock now ends one longest lockout from now",
+                                  err);
+}
+
 static void state_of(const dh_AdminPinRow *row, int64_t now_ms, dh_AdminPinState *out)
 {
     memset(out, 0, sizeof *out);
@@ -72,6 +85,7 @@ dh_Status dh_admin_pin_state(dh_Store *s, int64_t now_ms, dh_AdminPinState *out,
 {
     dh_AdminPinRow row;
     dh_Status st = dh_store_admin_pin_get(s, &row, err);
+    if (!st) st = settle_clock(s, &row, now_ms, err);
     if (st) {
         memset(out, 0, sizeof *out);
         return st;
@@ -109,6 +123,7 @@ dh_Status dh_admin_pin_check(dh_Store *s, const char *pin, int64_t now_ms, dh_Pi
     memset(after, 0, sizeof *after);
     *verdict = DH_PIN_LOCKED;
     dh_Status st = dh_store_admin_pin_get(s, &row, err);
+    if (!st && row.hash[0]) st = settle_clock(s, &row, now_ms, err);
     if (st) return st;
     state_of(&row, now_ms, &state);
     if (!state.set) {

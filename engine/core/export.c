@@ -220,16 +220,19 @@ struct dh_ExportWriter {
     int error;                     /* first errno of the current file */
     dh_ExportFile files[MAX_FILES];
     int nfiles;
+    int unconfirmed;          /* errno of syncing the parent after the rename, 0: durable */
     bool committed;
 };
 
-static void sync_dir(const char *dir)
+/* fsync a directory: 0, or the errno. Some file systems cannot sync a
+ * directory at all (EINVAL): that counts as done, the files are synced. */
+static int sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd); /* some file systems (FAT on Linux) refuse; the files are synced */
-        close(fd);
-    }
+    if (fd < 0) return errno;
+    int e = fsync(fd) == 0 || errno == EINVAL ? 0 : errno;
+    close(fd);
+    return e;
 }
 
 /* Remove the temporary directory and what is in it (only files we made). */
@@ -403,7 +406,7 @@ dh_Status dh_export_writer_commit(dh_ExportWriter *w, const dh_ExportManifest *m
     dh_buf_free(&text);
     dh_free(sig);
     if (s) return s;
-    sync_dir(w->tmp);
+    (void)sync_dir(w->tmp); /* the files themselves were each synced */
     /* The bundle appears whole, or not at all. */
     if (rename(w->tmp, w->path) != 0) {
         int e = errno;
@@ -414,7 +417,7 @@ dh_Status dh_export_writer_commit(dh_ExportWriter *w, const dh_ExportManifest *m
     }
     w->committed = true;
     w->tmp[0] = '\0';
-    sync_dir(w->parent);
+    w->unconfirmed = sync_dir(w->parent); /* the rename may not be on the medium yet */
     return DH_OK;
 }
 
@@ -637,21 +640,30 @@ dh_Status dh_export_bundle(dh_Store *store, const dh_Kiosk *kiosk, const dh_Expo
     res->first_ms = x.done ? x.first_ms : 0;
     res->last_ms = x.done ? x.last_ms : 0;
 
-    /* Only now: the statements are safely on the medium. */
-    for (size_t i = 0; i < x.nruns && !s; i++) {
-        int64_t marked = 0;
-        s = dh_store_statements_mark_exported(store, x.runs[i].first, x.runs[i].last, export_id,
-                                              &marked, err);
-        res->marked += marked;
-    }
-    if (s) {
-        char why[sizeof err->msg];
-        snprintf(why, sizeof why, "%s", err->msg);
-        dh_fail(err, s,
-                "the bundle %s was written and is valid, but the kiosk could not record that "
-                "its statements were exported (%s); the next export will include them again, "
-                "which does no harm",
-                path, why);
+    /* Only now: the statements are safely on the medium. A medium that did
+     * not confirm the rename (pulled out, failing) marks nothing: the next
+     * export takes the statements again, which does no harm. */
+    if (x.w->unconfirmed) {
+        s = dh_fail(err, DH_EIO,
+                    "the bundle %s was written, but the medium did not confirm it is stored (%s); "
+                    "its statements were not marked as exported, so the next export includes them "
+                    "again", path, strerror(x.w->unconfirmed));
+    } else {
+        for (size_t i = 0; i < x.nruns && !s; i++) {
+            int64_t marked = 0;
+            s = dh_store_statements_mark_exported(store, x.runs[i].first, x.runs[i].last, export_id,
+                                                  &marked, err);
+            res->marked += marked;
+        }
+        if (s) {
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg);
+            dh_fail(err, s,
+                    "the bundle %s was written and is valid, but the kiosk could not record that "
+                    "its statements were exported (%s); the next export will include them again, "
+                    "which does no harm",
+                    path, why);
+        }
     }
     dh_export_writer_free(x.w);
     dh_free(x.runs);

@@ -222,8 +222,9 @@ static void judge(dh_InstallItem *it, const Probe *p, const dh_TrustedKeys *keys
     if (it->signer.trust == DH_TRUST_SIGNED && it->signer.key >= 0 && it->signer.key < keys->n)
         snprintf(it->signer_name, sizeof it->signer_name, "%s", keys->names[it->signer.key]);
     it->state = DH_INSTALL_REFUSED;
-    /* the signature is the first gate (it is decided before the zip is
-     * even opened); then whether the course can be read at all */
+    /* the signature is the first gate; an unapproved package is still
+     * read (by the same hardened, fuzzed parser as everything else) only to
+     * show the officer which course it claims to be — it is never installed */
     if (it->signer.trust != DH_TRUST_SIGNED && it->signer.why[0]) {
         snprintf(it->problem, sizeof it->problem, "not approved (%s): %s",
                  dh_package_trust_name(it->signer.trust), it->signer.why);
@@ -320,11 +321,22 @@ static void sync_dir(const char *dir)
 
 /* Copy src into a new hidden temporary file in dir (its name into tmp),
  * synced. */
-static dh_Status copy_to_temp(const char *src, const char *dir, char *tmp, size_t size, dh_Error *err)
+static dh_Status copy_to_temp(const char *src, const char *dir, uint64_t max, char *tmp, size_t size,
+                              dh_Error *err)
 {
     snprintf(tmp, size, "%.3000s/.install-XXXXXX", dir);
-    int in = open(src, O_RDONLY | O_CLOEXEC);
+    /* The medium is hostile: the file may have become a link, a FIFO or a
+     * device since the scan, or grown without end; the copy lands on the
+     * disk that holds trainees' progress, so it must stay bounded. */
+    int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (in < 0) return dh_fail(err, DH_EIO, "cannot read %s: %s", src, strerror(errno));
+    struct stat sb;
+    if (fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > max) {
+        close(in);
+        tmp[0] = '\0';
+        return dh_fail(err, DH_EUNSAFE, "%s is not a regular file of at most %llu bytes; nothing was installed",
+                       src, (unsigned long long)max);
+    }
     int out = mkstemp(tmp);
     if (out < 0) {
         int e = errno;
@@ -334,6 +346,7 @@ static dh_Status copy_to_temp(const char *src, const char *dir, char *tmp, size_
     }
     int e = fchmod(out, 0644) == 0 ? 0 : errno;
     char *buf = dh_malloc(1 << 16);
+    uint64_t copied = 0;
     if (!buf) e = ENOMEM;
     while (!e) {
         ssize_t r = read(in, buf, 1 << 16);
@@ -343,6 +356,11 @@ static dh_Status copy_to_temp(const char *src, const char *dir, char *tmp, size_
             break;
         }
         if (r == 0) break;
+        copied += (uint64_t)r;
+        if (copied > max) {
+            e = EFBIG;
+            break;
+        }
         for (ssize_t off = 0; off < r && !e;) {
             ssize_t w = write(out, buf + off, (size_t)(r - off));
             if (w < 0 && errno == EINTR) continue;
@@ -394,8 +412,8 @@ dh_Status dh_install_one(const dh_InstallItem *item, const char *packages_dir,
     char tmp_zip[DH_STORE_PATH_MAX] = "", tmp_sig[DH_STORE_PATH_MAX] = "";
     char sig[DH_STORE_PATH_MAX + 16];
     snprintf(sig, sizeof sig, "%s%s", item->path, DH_SIG_SUFFIX);
-    if (!st) st = copy_to_temp(item->path, packages_dir, tmp_zip, sizeof tmp_zip, err);
-    if (!st) st = copy_to_temp(sig, packages_dir, tmp_sig, sizeof tmp_sig, err);
+    if (!st) st = copy_to_temp(item->path, packages_dir, DH_PKG_MAX_TOTAL, tmp_zip, sizeof tmp_zip, err);
+    if (!st) st = copy_to_temp(sig, packages_dir, DH_SIG_FILE_MAX, tmp_sig, sizeof tmp_sig, err);
     if (!st) {
         /* The copy is what the kiosk will run: verify it, and that it is
          * still the course the officer chose. */
@@ -418,14 +436,15 @@ dh_Status dh_install_one(const dh_InstallItem *item, const char *packages_dir,
     snprintf(res->dest, sizeof res->dest, "%.3000s/%s", packages_dir, name);
     char dest_sig[DH_STORE_PATH_MAX + 16];
     snprintf(dest_sig, sizeof dest_sig, "%s%s", res->dest, DH_SIG_SUFFIX);
-    if (!st && rename(tmp_sig, dest_sig) != 0)
-        st = dh_fail(err, DH_EIO, "cannot install %s: %s", dest_sig, strerror(errno));
-    else if (!st) tmp_sig[0] = '\0';
-    if (!st && rename(tmp_zip, res->dest) != 0) {
-        st = dh_fail(err, DH_EIO, "cannot install %s: %s", res->dest, strerror(errno));
+    /* link() never replaces: an installed package (a name clash, or two
+     * files of the same version in one visit) is never overwritten. */
+    if (!st && link(tmp_sig, dest_sig) != 0)
+        st = errno == EEXIST ? dh_fail(err, DH_EUNSAFE, "%s already exists; nothing was installed", dest_sig)
+                             : dh_fail(err, DH_EIO, "cannot install %s: %s", dest_sig, strerror(errno));
+    if (!st && link(tmp_zip, res->dest) != 0) {
+        st = errno == EEXIST ? dh_fail(err, DH_EUNSAFE, "%s already exists; nothing was installed", res->dest)
+                             : dh_fail(err, DH_EIO, "cannot install %s: %s", res->dest, strerror(errno));
         unlink(dest_sig);
-    } else if (!st) {
-        tmp_zip[0] = '\0';
     }
     if (tmp_zip[0]) unlink(tmp_zip);
     if (tmp_sig[0]) unlink(tmp_sig);

@@ -75,6 +75,7 @@ static dh_Status read_small(const char *path, size_t max, char **out, size_t *le
         if (r < 0) {
             int e = errno;
             close(fd);
+            sodium_memzero(buf, n); /* part of a secret key may be in it */
             dh_free(buf);
             return dh_fail(err, DH_EIO, "cannot read %s: %s", path, strerror(e));
         }
@@ -633,8 +634,9 @@ dh_Status dh_kiosk_config_load(dh_KioskConfig *c, const char *dir, dh_Diags *d, 
         item = cJSON_GetObjectItemCaseSensitive(root, "idle_timeout_s");
         if (!item) {
             missing = true;
-        } else if (!cJSON_IsNumber(item) || item->valuedouble != (double)(int)item->valuedouble ||
-                   item->valuedouble < DH_KIOSK_IDLE_MIN_S || item->valuedouble > DH_KIOSK_IDLE_MAX_S) {
+        } else if (!cJSON_IsNumber(item) || item->valuedouble < DH_KIOSK_IDLE_MIN_S ||
+                   item->valuedouble > DH_KIOSK_IDLE_MAX_S || /* range first: (int)1e300 is undefined */
+                   item->valuedouble != (double)(int)item->valuedouble) {
             char was[48];
             if (cJSON_IsNumber(item)) snprintf(was, sizeof was, "%g", item->valuedouble);
             else snprintf(was, sizeof was, "%s", dh_json_kind(item));
@@ -647,10 +649,12 @@ dh_Status dh_kiosk_config_load(dh_KioskConfig *c, const char *dir, dh_Diags *d, 
         m = false;
         if ((v = member_string(&j, d, root, "trusted_keys",
                                "name a folder of .pub files or a key list file", &m))) {
-            if (!v[0] || text_chars(v) < 0 || strlen(v) >= sizeof c->trusted_keys)
+            /* at most 1000 bytes: resolve() joins it to the data directory
+             * with %.1000s, and a path cut short would name another place */
+            if (!v[0] || text_chars(v) < 0 || strlen(v) > 1000)
                 dh_json_diag(&j, d, DH_ERROR, cJSON_GetObjectItemCaseSensitive(root, "trusted_keys"),
                              "\"trusted_keys\" must name a folder of minisign .pub files or a file "
-                             "of keys, like \"%s\" (relative to the data directory)",
+                             "of keys in at most 1000 bytes, like \"%s\" (relative to the data directory)",
                              DH_KIOSK_TRUSTED_DEFAULT);
             else snprintf(c->trusted_keys, sizeof c->trusted_keys, "%s", v);
         }

@@ -287,6 +287,62 @@ static void test_changed_after_scan(void **state)
     dh_kiosk_trusted_free(&keys);
 }
 
+/* One visit, two files of the same course version with different content:
+ * both look new at the scan, but the second never overwrites the first.
+ * And a file that became a FIFO (or a link to one) after the scan is
+ * refused instead of hanging or filling the disk. */
+static void test_never_overwrites(void **state)
+{
+    (void)state;
+    char stick[600], pkgs[600], a[800], b[800];
+    snprintf(stick, sizeof stick, "%s/stick2", root);
+    snprintf(pkgs, sizeof pkgs, "%s/packages2", root);
+    mkdir(stick, 0700);
+    snprintf(a, sizeof a, "%s/a.zip", stick);
+    snprintf(b, sizeof b, "%s/b.zip", stick);
+    make_course(a, "org.test.twin", "1.0.0", "Twin A", false);
+    make_course(b, "org.test.twin", "1.0.0", "Twin B", false);
+    sign(a, 0);
+    sign(b, 0);
+    dh_TrustedKeys keys = trust_first();
+    dh_InstallList l;
+    dh_Error err = {0};
+    assert_int_equal(dh_install_scan(&l, stick, pkgs, &keys, &err), DH_OK);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.items[0].state, DH_INSTALL_NEW);
+    assert_int_equal(l.items[1].state, DH_INSTALL_NEW);
+    dh_Store *s = open_ok(root, NULL);
+    dh_InstallResult res;
+    assert_int_equal(dh_install_one(&l.items[0], pkgs, &keys, s, T0, &res, &err), DH_OK);
+    char installed[sizeof res.dest];
+    snprintf(installed, sizeof installed, "%s", res.dest);
+    expect(dh_install_one(&l.items[1], pkgs, &keys, s, T0, &res, &err), DH_EUNSAFE, &err,
+           "already exists; nothing was installed");
+    assert_int_equal(count_files(pkgs), 2); /* the first install, untouched, and no temporary file */
+    dh_Package *pkg;
+    dh_PackageSigner who;
+    assert_int_equal(dh_package_open_verified(&pkg, installed, NULL, keys.keys, keys.n, &who, &err), DH_OK);
+    assert_int_equal(who.trust, DH_TRUST_SIGNED);
+    void *data;
+    size_t len;
+    assert_int_equal(dh_package_read(pkg, "course.json", DH_PKG_MAX_JSON, &data, &len, &err), DH_OK);
+    assert_non_null(strstr(data, "Twin A"));
+    dh_free(data);
+    dh_package_close(pkg);
+
+    /* the signature swapped for a FIFO after the scan */
+    char sig[900];
+    snprintf(sig, sizeof sig, "%s.minisig", b);
+    assert_int_equal(unlink(sig), 0);
+    assert_int_equal(mkfifo(sig, 0600), 0);
+    expect(dh_install_one(&l.items[1], pkgs, &keys, s, T0, &res, &err), DH_EUNSAFE, &err,
+           "is not a regular file");
+    assert_int_equal(count_files(pkgs), 2);
+    dh_install_list_free(&l);
+    dh_store_close(s);
+    dh_kiosk_trusted_free(&keys);
+}
+
 /* A new version supersedes the old one, which stays while a trainee is in it. */
 static void test_supersede(void **state)
 {
@@ -415,6 +471,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_semver),
         cmocka_unit_test_setup_teardown(test_scan_and_install, setup_keys, teardown),
+        cmocka_unit_test_setup_teardown(test_never_overwrites, setup_keys, teardown),
         cmocka_unit_test_setup_teardown(test_changed_after_scan, setup_keys, teardown),
         cmocka_unit_test_setup_teardown(test_supersede, setup_keys, teardown),
         cmocka_unit_test_setup_teardown(test_allocation_failures, setup_keys, teardown),

@@ -213,6 +213,31 @@ void ui_quiz_draw_start(ui_App *app, ui_Quiz *q, int y0)
 
 /* ---- the question page -------------------------------------------------------------------- */
 
+/* Questions are numbered as Moodle numbers them: descriptions (no answer)
+ * are "Information" and do not count, so "Question 3 of 10" agrees with the
+ * start page's count. Returns slot's number (0 for a description); *total
+ * (may be NULL) receives how many questions the attempt asks. */
+static int question_number(const ui_Quiz *q, int slot, int *total)
+{
+    const dh_QuizAttempt *a = q->a;
+    int n = 0, mine = 0;
+    for (int i = 0; i < a->nslots; i++) {
+        bool desc = q->quiz->questions[a->slots[i].question].type == DH_QUESTION_DESCRIPTION;
+        if (!desc) n++;
+        if (i == slot) mine = desc ? 0 : n;
+    }
+    if (total) *total = n;
+    return mine;
+}
+
+/* "Question 3" / "Information" for slot into buf. */
+static const char *slot_heading(ui_App *app, const ui_Quiz *q, int slot, char *buf, size_t size)
+{
+    int k = question_number(q, slot, NULL);
+    if (k == 0) return ui_tr(app, "quiz.information");
+    return ui_trf(app, buf, size, "quiz.question_n", k);
+}
+
 static bool nav_free(const ui_Quiz *q)
 {
     return q->quiz->settings.navigation == DH_NAVIGATION_FREE;
@@ -252,7 +277,11 @@ void ui_quiz_draw_question(ui_App *app, ui_Quiz *q, int y0)
     int y = ui_scroll_begin(app, PAGE, view) + ui_px(app, UI_SP_M);
     y += error_box(app, q, x, y, w);
     char prog[80], timer[80] = "";
-    ui_trf(app, prog, sizeof prog, "quiz.question_of", slot + 1, a->nslots);
+    int total, number = question_number(q, slot, &total);
+    if (number > 0)
+        ui_trf(app, prog, sizeof prog, "quiz.question_of", number, total);
+    else
+        snprintf(prog, sizeof prog, "%s", ui_tr(app, "quiz.information"));
     int64_t deadline = dh_quiz_attempt_deadline(a);
     int64_t left_ms = 0;
     if (deadline > 0) {
@@ -393,7 +422,7 @@ void ui_quiz_draw_confirm(ui_App *app, ui_Quiz *q, int y0)
         int slots[200], n = 0;
         for (int i = 0; i < a->nslots && n < 200; i++)
             if (!a->slots[i].answered && q->quiz->questions[a->slots[i].question].type != DH_QUESTION_DESCRIPTION) {
-                ui_trf(app, names[n], sizeof names[n], "quiz.question_n", i + 1);
+                ui_trf(app, names[n], sizeof names[n], "quiz.question_n", question_number(q, i, NULL));
                 labels[n] = names[n];
                 slots[n++] = i;
             }
@@ -507,10 +536,10 @@ void ui_quiz_draw_results(ui_App *app, ui_Quiz *q, int y0)
         for (int i = 0; i < a->nslots; i++) {
             ui_TextStyle qs = ui_style(app, UI_FONT_BODY, t->accent, UI_TEXT_STRONG);
             char head[80];
-            ui_trf(app, head, sizeof head, "quiz.question_n", i + 1);
+            const char *heading = slot_heading(app, q, i, head, sizeof head);
             ui_fill(app, (SDL_Rect){x, y, w, ui_px(app, 1)}, t->border);
             y += ui_px(app, UI_SP_M);
-            y += ui_label(app, head, &qs, x, y, w) + ui_px(app, UI_SP_S);
+            y += ui_label(app, heading, &qs, x, y, w) + ui_px(app, UI_SP_S);
             y += ui_quiz_draw_response(app, q, i, x, y, w, area.h, false) + ui_px(app, UI_SP_M);
             int fh = ui_quiz_draw_feedback(app, q, i, x, y, w, dh_quiz_attempt_review(a, i));
             y += fh + ui_px(app, UI_SP_L);

@@ -33,13 +33,26 @@ void dh_buf_puts(dh_Buf *b, const char *s)
 
 void dh_buf_printf(dh_Buf *b, const char *fmt, ...)
 {
-    char tmp[256];
+    char small[256]; /* numbers and short ids: no allocation */
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
-    DH_ASSERT(n >= 0 && (size_t)n < sizeof tmp); /* callers format numbers and short ids */
-    dh_buf_add(b, tmp, (size_t)n);
+    DH_ASSERT(n >= 0);
+    if ((size_t)n < sizeof small) {
+        dh_buf_add(b, small, (size_t)n);
+        return;
+    }
+    char *big = dh_malloc((size_t)n + 1);
+    if (!big) {
+        b->oom = true;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    dh_buf_add(b, big, (size_t)n);
+    dh_free(big);
 }
 
 void dh_buf_json_string(dh_Buf *b, const char *s)

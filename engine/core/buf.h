@@ -20,7 +20,7 @@ typedef struct dh_Buf {
     bool oom;   /* an allocation failed: the text is incomplete */
 } dh_Buf;
 
-/* Append n bytes of s / a string / printf output (at most 255 bytes). */
+/* Append n bytes of s / a string / printf output (any length). */
 void dh_buf_add(dh_Buf *b, const char *s, size_t n);
 void dh_buf_puts(dh_Buf *b, const char *s);
 void dh_buf_printf(dh_Buf *b, const char *fmt, ...) DH_PRINTF(2, 3);

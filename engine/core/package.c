@@ -578,32 +578,47 @@ static dh_Status open_directory(dh_Package **out, const char *path, dh_Error *er
     return DH_OK;
 }
 
-dh_Status dh_package_open(dh_Package **out, const char *path, dh_Error *err)
+/* Open path for reading: a regular file gives its descriptor and size; a
+ * folder gives *fd = -1 (walked by name instead); anything else is refused. */
+static dh_Status open_source(const char *path, int *fd, uint64_t *size, dh_Error *err)
 {
-    *out = NULL;
+    *fd = -1;
     dh_Status st = dh_package_init(NULL, err);
     if (st != DH_OK) return st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* O_NONBLOCK: a FIFO must not hang us */
-    if (fd < 0) {
+    int f = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* O_NONBLOCK: a FIFO must not hang us */
+    if (f < 0) {
         if (errno == ENOENT)
             return dh_fail_at(err, DH_ENOTFOUND, path, 0, 0, "no such file or folder");
         return dh_fail_at(err, DH_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
     }
     struct stat sb;
-    if (fstat(fd, &sb) != 0) {
+    if (fstat(f, &sb) != 0) {
         int e = errno;
-        close(fd);
+        close(f);
         return dh_fail_at(err, DH_EIO, path, 0, 0, "cannot open: %s", strerror(e));
     }
     if (S_ISDIR(sb.st_mode)) {
-        close(fd);
-        return open_directory(out, path, err);
+        close(f);
+        return DH_OK;
     }
     if (!S_ISREG(sb.st_mode)) {
-        close(fd);
+        close(f);
         return dh_fail_at(err, DH_EINVAL, path, 0, 0, "is neither a zip file nor a folder");
     }
-    return open_zip_fd(out, path, fd, (uint64_t)sb.st_size, err);
+    *fd = f;
+    *size = (uint64_t)sb.st_size;
+    return DH_OK;
+}
+
+dh_Status dh_package_open(dh_Package **out, const char *path, dh_Error *err)
+{
+    *out = NULL;
+    int fd;
+    uint64_t size = 0;
+    dh_Status st = open_source(path, &fd, &size, err);
+    if (st != DH_OK) return st;
+    if (fd < 0) return open_directory(out, path, err);
+    return open_zip_fd(out, path, fd, size, err);
 }
 
 const char *dh_package_trust_name(dh_PackageTrust t)
@@ -696,31 +711,15 @@ dh_Status dh_package_open_verified(dh_Package **out, const char *path, const cha
     *out = NULL;
     memset(signer, 0, sizeof *signer);
     signer->key = -1;
-    dh_Status st = dh_package_init(NULL, err);
+    int fd;
+    uint64_t size = 0;
+    dh_Status st = open_source(path, &fd, &size, err);
     if (st != DH_OK) return st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
-        if (errno == ENOENT)
-            return dh_fail_at(err, DH_ENOTFOUND, path, 0, 0, "no such file or folder");
-        return dh_fail_at(err, DH_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        int e = errno;
-        close(fd);
-        return dh_fail_at(err, DH_EIO, path, 0, 0, "cannot open: %s", strerror(e));
-    }
-    if (S_ISDIR(sb.st_mode)) {
-        close(fd);
         signer->trust = DH_TRUST_UNSIGNED;
         snprintf(signer->why, sizeof signer->why, "a course source folder is never signed");
         return open_directory(out, path, err);
     }
-    if (!S_ISREG(sb.st_mode)) {
-        close(fd);
-        return dh_fail_at(err, DH_EINVAL, path, 0, 0, "is neither a zip file nor a folder");
-    }
-    uint64_t size = (uint64_t)sb.st_size;
     st = check_signature(fd, size, path, sig_path, keys, n, signer, err);
     if (st != DH_OK) {
         close(fd);

@@ -97,7 +97,7 @@ static void long_printf(void **state)
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     dh_Buf b = {0};
-    report_printf(&b, "<%s>", big);
+    dh_buf_printf(&b, "<%s>", big);
     assert_int_equal(b.n, 1001);
     dh_buf_free(&b);
 }
@@ -144,13 +144,13 @@ static void allocation_failures(void **state)
     ReportBar bars[2] = {{"<a>", {10, 20}}, {"b", {30}}};
     dh_Buf ref = {0};
     report_svg_hbars(&ref, "t", bars, 2, 2, NULL, 100, "%", NULL, 0);
-    report_printf(&ref, "%s", big);
+    dh_buf_printf(&ref, "%s", big);
     assert_false(ref.oom);
     for (long n = 1;; n++) {
         dh_Buf b = {0};
         dh_alloc_fail_after(n);
         report_svg_hbars(&b, "t", bars, 2, 2, NULL, 100, "%", NULL, 0);
-        report_printf(&b, "%s", big);
+        dh_buf_printf(&b, "%s", big);
         long failures = dh_alloc_count();
         dh_alloc_fail_after(0);
         bool complete = !b.oom;

@@ -709,12 +709,12 @@ static void iso_day(dh_Buf *b, int64_t ms, bool with_time)
 
 static void td_num(dh_Buf *b, int v)
 {
-    report_printf(b, "<td class=\"n\">%d</td>", v);
+    dh_buf_printf(b, "<td class=\"n\">%d</td>", v);
 }
 
 static void td_pct(dh_Buf *b, double v, const char *key)
 {
-    report_printf(b, "<td class=\"n\" data-k=\"%s\">", key);
+    dh_buf_printf(b, "<td class=\"n\" data-k=\"%s\">", key);
     report_percent(b, v);
     dh_buf_puts(b, "</td>");
 }
@@ -747,11 +747,11 @@ static void section_sources(dh_Buf *b, dh_Bundle **bundles, int n)
         dh_buf_puts(b, "<tr><td>");
         report_bdi(b, in->export_id);
         dh_buf_puts(b, "</td><td>");
-        if (in->merged) report_printf(b, "merged from %d bundles", in->nsources);
+        if (in->merged) dh_buf_printf(b, "merged from %d bundles", in->nsources);
         else report_text(b, in->kiosk_id);
         dh_buf_puts(b, "</td><td>");
         iso_day(b, in->exported_ms, true);
-        report_printf(b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td>", (long long)in->statements,
+        dh_buf_printf(b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td>", (long long)in->statements,
                       (long long)in->rows);
         if (in->trust == DH_BUNDLE_TRUSTED) dh_buf_puts(b, "trusted key ");
         else if (in->trust == DH_BUNDLE_SELF_SIGNED) dh_buf_puts(b, "integrity only, key ");
@@ -794,7 +794,7 @@ static void section_courses(dh_Buf *b, const Report *r, const Groups *cs)
         dh_buf_puts(b, "</tr>\n");
         if (bars && labels) {
             const char *title = name_of(r, &r->course_titles, g->name);
-            report_printf(&labels[i], "%s %s", title ? title : g->name, g->version);
+            dh_buf_printf(&labels[i], "%s %s", title ? title : g->name, g->version);
             bars[i].label = labels[i].p;
             int st[5] = {DH_PROGRESS_PASSED, DH_PROGRESS_COMPLETED, DH_PROGRESS_IN_PROGRESS, DH_PROGRESS_FAILED,
                          DH_PROGRESS_NOT_ATTEMPTED};
@@ -817,12 +817,12 @@ static void section_courses(dh_Buf *b, const Report *r, const Groups *cs)
 static void section_groups(dh_Buf *b, const Report *r, const Groups *gs, bool multi, const char *id,
                            const char *title, const char *what)
 {
-    report_printf(b, "<h2 id=\"%s\">%s</h2>\n", id, title);
+    dh_buf_printf(b, "<h2 id=\"%s\">%s</h2>\n", id, title);
     if (gs->n == 0) {
         dh_buf_puts(b, "<p class=\"note\">No summary rows.</p>\n");
         return;
     }
-    report_printf(b, "<table><thead><tr><th>%s</th>%s<th class=\"n\">Enrolments</th><th class=\"n\">Passed</th>"
+    dh_buf_printf(b, "<table><thead><tr><th>%s</th>%s<th class=\"n\">Enrolments</th><th class=\"n\">Passed</th>"
                      "<th class=\"n\">Completed or passed</th><th class=\"n\">Completion</th>"
                      "<th class=\"n\">Pass rate</th><th class=\"n\">Mean score</th></tr></thead><tbody>\n",
                   what, multi ? "<th>Course</th>" : "");
@@ -858,7 +858,7 @@ static void section_groups(dh_Buf *b, const Report *r, const Groups *gs, bool mu
         if (bars) {
             bars[i].label = g->name[0] ? g->name : "(not given)";
             if (labels) {
-                report_printf(&labels[i], "%s, %s", bars[i].label, g->course);
+                dh_buf_printf(&labels[i], "%s, %s", bars[i].label, g->course);
                 bars[i].label = labels[i].p;
             }
             bars[i].seg[0] = pct(g->by_status[DH_PROGRESS_PASSED], g->n);
@@ -885,7 +885,7 @@ static void section_scores(dh_Buf *b, const Report *r, const Groups *cs)
         dh_buf_puts(b, "<h3>");
         course_label(b, r, g);
         dh_buf_puts(b, "</h3>\n");
-        report_printf(b, "<p>%d of %d trainees have a course score. Time spent by the %d who started: median ",
+        dh_buf_printf(b, "<p>%d of %d trainees have a course score. Time spent by the %d who started: median ",
                       g->scored, g->n, g->ntimes);
         dh_buf_puts(b, "<span data-k=\"median-time\">");
         report_duration(b, median_ms(g));
@@ -899,7 +899,7 @@ static void section_scores(dh_Buf *b, const Report *r, const Groups *cs)
             report_text(b, g->name);
             dh_buf_puts(b, "\"><thead><tr><th>Score</th>");
             for (int k = 0; k < HIST_BINS; k++)
-                report_printf(b, "<th class=\"n\">%d\xe2\x80\x93%d%%</th>", k * 100 / HIST_BINS,
+                dh_buf_printf(b, "<th class=\"n\">%d\xe2\x80\x93%d%%</th>", k * 100 / HIST_BINS,
                               (k + 1) * 100 / HIST_BINS);
             dh_buf_puts(b, "</tr></thead><tbody><tr><th>Trainees</th>");
             for (int k = 0; k < HIST_BINS; k++) td_num(b, g->hist[k]);
@@ -912,14 +912,14 @@ static void section_scores(dh_Buf *b, const Report *r, const Groups *cs)
 
 static void flag(dh_Buf *b, const char *cls, const char *text)
 {
-    report_printf(b, "<span class=\"flag %s\">%s</span>", cls, text);
+    dh_buf_printf(b, "<span class=\"flag %s\">%s</span>", cls, text);
 }
 
 static void section_items(dh_Buf *b, const Report *r, const dh_QuizStats *qs, int nq, dh_StatsAttempts which)
 {
     static const char *const which_word[] = {"first", "last", "every"};
     dh_buf_puts(b, "<h2 id=\"items\">Quiz item statistics</h2>\n");
-    report_printf(b, "<p class=\"note\">Moodle's definitions, from the %s attempt of each trainee. Facility: "
+    dh_buf_printf(b, "<p class=\"note\">Moodle's definitions, from the %s attempt of each trainee. Facility: "
                      "mean mark as a percentage of the maximum. Discrimination index: correlation (percent) "
                      "between the mark for the question and the rest of the test. Flags: "
                      "<span class=\"flag easy\">too easy</span> facility above %.0f%%, "
@@ -930,7 +930,7 @@ static void section_items(dh_Buf *b, const Report *r, const dh_QuizStats *qs, in
                      "A dash: cannot be computed (too few attempts or no variation).</p>\n",
                   which_word[which], TOO_EASY, TOO_HARD, WEAK_DISC);
     if (r->stats_skipped) {
-        report_printf(b, "<p class=\"warn\">%lld quiz statement%s could not be used: ",
+        dh_buf_printf(b, "<p class=\"warn\">%lld quiz statement%s could not be used: ",
                       (long long)r->stats_skipped, r->stats_skipped == 1 ? "" : "s");
         report_text(b, r->stats_problem);
         dh_buf_puts(b, "</p>\n");
@@ -953,7 +953,7 @@ static void section_items(dh_Buf *b, const Report *r, const dh_QuizStats *qs, in
             dh_buf_puts(b, ")</span>");
         }
         dh_buf_puts(b, "</h3>\n<table class=\"test\"><tbody>");
-        report_printf(b, "<tr><th>Attempts used</th><td class=\"n\" data-k=\"attempts\">%d</td><th>Trainees</th>"
+        dh_buf_printf(b, "<tr><th>Attempts used</th><td class=\"n\" data-k=\"attempts\">%d</td><th>Trainees</th>"
                          "<td class=\"n\">%d</td><th>Questions</th><td class=\"n\">%d</td></tr>",
                       t->s, q->trainees, t->p);
         double scale = t->max_total > 0 ? 100.0 / t->max_total : NAN;
@@ -973,15 +973,15 @@ static void section_items(dh_Buf *b, const Report *r, const dh_QuizStats *qs, in
         td_pct(b, t->error_ratio, "error-ratio");
         dh_buf_puts(b, "<th>Standard error</th><td class=\"n\">");
         report_number(b, t->standard_error, 2);
-        report_printf(b, " marks</td><th>Maximum</th><td class=\"n\">");
+        dh_buf_printf(b, " marks</td><th>Maximum</th><td class=\"n\">");
         report_number(b, t->max_total, 2);
         dh_buf_puts(b, " marks</td></tr></tbody></table>\n");
         if (t->s < FEW_ATTEMPTS)
-            report_printf(b, "<p class=\"warn\">Only %d attempt%s: item figures from fewer than %d attempts "
+            dh_buf_printf(b, "<p class=\"warn\">Only %d attempt%s: item figures from fewer than %d attempts "
                              "change a lot with each new trainee; read the flags as hints.</p>\n",
                           t->s, t->s == 1 ? "" : "s", FEW_ATTEMPTS);
         if (q->unassigned)
-            report_printf(b, "<p class=\"warn\">%lld answer%s could not be placed in an attempt and %s left "
+            dh_buf_printf(b, "<p class=\"warn\">%lld answer%s could not be placed in an attempt and %s left "
                              "out.</p>\n",
                           (long long)q->unassigned, q->unassigned == 1 ? "" : "s",
                           q->unassigned == 1 ? "was" : "were");
@@ -1045,7 +1045,7 @@ static int cmp_decision(const void *a, const void *b)
 
 static void td_count(dh_Buf *b, int v, const char *key)
 {
-    report_printf(b, "<td class=\"n\" data-k=\"%s\">%d</td>", key, v);
+    dh_buf_printf(b, "<td class=\"n\" data-k=\"%s\">%d</td>", key, v);
 }
 
 static double miss_rate(const Outcome *o)
@@ -1083,7 +1083,7 @@ static const Outcome **outcomes_of(dh_Buf *b, const Report *r, int k, int kind, 
 
 static void outcome_row(dh_Buf *b, const char *attr, const char *id)
 {
-    report_printf(b, "<tr data-%s=\"", attr);
+    dh_buf_printf(b, "<tr data-%s=\"", attr);
     report_text(b, id);
     dh_buf_puts(b, "\"><td>");
     report_bdi(b, id);
@@ -1103,19 +1103,19 @@ static void exercise_review(dh_Buf *b, const Report *r, int k)
     report_bdi(b, name ? name : sc->iri);
     dh_buf_puts(b, "</h3>\n");
     if (sc->reviewed == 0) {
-        report_printf(b, "<p class=\"note\">None of the %d verdict%s (passed or failed) carries the after-action "
+        dh_buf_printf(b, "<p class=\"note\">None of the %d verdict%s (passed or failed) carries the after-action "
                          "review: they come from kiosks that did not record it yet.</p>\n</section>\n",
                       verdicts, verdicts == 1 ? "" : "s");
         return;
     }
-    report_printf(b, "<p>From the after-action review carried by <b data-k=\"reviewed\">%d</b> of the %d "
+    dh_buf_printf(b, "<p>From the after-action review carried by <b data-k=\"reviewed\">%d</b> of the %d "
                      "verdict%s (passed or failed)", sc->reviewed, verdicts, verdicts == 1 ? "" : "s");
     if (sc->reviewed < verdicts)
-        report_printf(b, "; the other %d come%s from kiosks that did not record it yet", verdicts - sc->reviewed,
+        dh_buf_printf(b, "; the other %d come%s from kiosks that did not record it yet", verdicts - sc->reviewed,
                       verdicts - sc->reviewed == 1 ? "s" : "");
     dh_buf_puts(b, ". Endings, objectives and expectations are named by their ids in the scenario file.</p>\n");
     if (sc->unreadable)
-        report_printf(b, "<p class=\"warn\">%d review entr%s had the wrong shape and %s left out.</p>\n",
+        dh_buf_printf(b, "<p class=\"warn\">%d review entr%s had the wrong shape and %s left out.</p>\n",
                       sc->unreadable, sc->unreadable == 1 ? "y" : "ies", sc->unreadable == 1 ? "was" : "were");
 
     const Outcome **list = outcomes_of(b, r, k, OUT_ENDING, &n);
@@ -1173,7 +1173,7 @@ static void exercise_review(dh_Buf *b, const Report *r, int k)
     for (int i = 0; i < n; i++) pending |= list[i]->tally[EXP_PENDING] > 0;
     if (n == 0) dh_buf_puts(b, "<p class=\"note\">The reviews list no expectations.</p>\n");
     else {
-        report_printf(b, "<table class=\"expectations\"><thead><tr><th>Expectation</th><th class=\"n\">Runs it "
+        dh_buf_printf(b, "<table class=\"expectations\"><thead><tr><th>Expectation</th><th class=\"n\">Runs it "
                          "applied in</th><th class=\"n\">Met</th><th class=\"n\">Partly met</th><th class=\"n\">"
                          "Missed</th><th class=\"n\">Expired</th>%s<th class=\"n\">Miss rate</th><th>Flag</th></tr>"
                          "</thead><tbody>\n",
@@ -1279,11 +1279,11 @@ static void trainees_table(dh_Buf *b, const Report *r)
         report_bdi(b, w->course_id);
         dh_buf_puts(b, " ");
         report_text(b, w->version);
-        report_printf(b, "</td><td>%s</td><td class=\"n\">", status_word((int)w->status));
+        dh_buf_printf(b, "</td><td>%s</td><td class=\"n\">", status_word((int)w->status));
         if (w->has_score) report_percent(b, w->score * 100.0);
         dh_buf_puts(b, "</td><td class=\"n\">");
         report_duration(b, (double)w->time_ms);
-        report_printf(b, "</td><td class=\"n\">%d</td></tr>\n", w->attempts);
+        dh_buf_printf(b, "</td><td class=\"n\">%d</td></tr>\n", w->attempts);
     }
     dh_buf_puts(b, "</tbody></table>\n");
 }
@@ -1292,7 +1292,7 @@ static dh_Status write_file(const char *path, const dh_Buf *b, dh_Error *err)
 {
     dh_Buf tmp = {0};
     dh_buf_puts(&tmp, path);
-    report_printf(&tmp, ".tmp%ld", (long)getpid());
+    dh_buf_printf(&tmp, ".tmp%ld", (long)getpid());
     if (tmp.oom) return dh_fail(err, DH_ENOMEM, "out of memory");
     FILE *f = fopen(tmp.p, "wb");
     dh_Status st = DH_OK;
@@ -1416,12 +1416,12 @@ int cmd_report(int argc, char **argv)
     dh_buf_puts(&html, "</h1>\n<p class=\"meta\">Generated ");
     iso_day(&html, generated, true);
     dh_buf_puts(&html, " by drillhall-records " DH_VERSION " from ");
-    report_printf(&html, "%d bundle%s; statements from ", npaths, npaths == 1 ? "" : "s");
+    dh_buf_printf(&html, "%d bundle%s; statements from ", npaths, npaths == 1 ? "" : "s");
     iso_day(&html, r.first_ms, false);
     dh_buf_puts(&html, " to ");
     iso_day(&html, r.last_ms, false);
     dh_buf_puts(&html, ".</p>\n</header>\n");
-    report_printf(&html,
+    dh_buf_printf(&html,
                   "<div class=\"kpi\" id=\"overview\"><div><b data-k=\"trainees\">%d</b>trainees</div>"
                   "<div><b data-k=\"enrolments\">%d</b>course enrolments</div>"
                   "<div><b data-k=\"completed\">%d</b>completed or passed</div>"
@@ -1429,7 +1429,7 @@ int cmd_report(int argc, char **argv)
                   "<div><b data-k=\"statements\">%lld</b>statements</div></div>\n",
                   ntrainees, r.nrows, fin, passed, (long long)r.statements);
     if (r.duplicates)
-        report_printf(&html, "<p class=\"note\">%lld statement%s appeared in more than one bundle and %s "
+        dh_buf_printf(&html, "<p class=\"note\">%lld statement%s appeared in more than one bundle and %s "
                              "counted once.</p>\n",
                       (long long)r.duplicates, r.duplicates == 1 ? "" : "s", r.duplicates == 1 ? "was" : "were");
     dh_buf_puts(&html, "<nav><p class=\"meta\"><a href=\"#courses\">Courses</a> \xc2\xb7 <a href=\"#units\">Units</a>"

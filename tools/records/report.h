@@ -25,9 +25,6 @@ void report_text(dh_Buf *b, const char *s);
 /* report_text wrapped in <bdi>, so a right-to-left name (or a planted
  * U+202E override) cannot reorder the text around it. */
 void report_bdi(dh_Buf *b, const char *s);
-/* printf to b without dh_buf_printf's 255-byte limit (table headers and
- * notes are longer). */
-void report_printf(dh_Buf *b, const char *fmt, ...) DH_PRINTF(2, 3);
 /* Append a number with one decimal and "%", or an en dash when v is NAN. */
 void report_percent(dh_Buf *b, double v);
 /* Append a number with `decimals` decimals, or an en dash when v is NAN. */

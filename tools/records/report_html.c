@@ -14,7 +14,6 @@
 #include "alloc.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,30 +74,6 @@ void report_text(dh_Buf *b, const char *s)
     }
 }
 
-void report_printf(dh_Buf *b, const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof small) {
-        dh_buf_add(b, small, (size_t)n);
-        return;
-    }
-    char *big = dh_malloc((size_t)n + 1);
-    if (!big) {
-        b->oom = true;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    dh_buf_add(b, big, (size_t)n);
-    dh_free(big);
-}
-
 void report_bdi(dh_Buf *b, const char *s)
 {
     dh_buf_puts(b, "<bdi>");
@@ -109,7 +84,7 @@ void report_bdi(dh_Buf *b, const char *s)
 void report_number(dh_Buf *b, double v, int decimals)
 {
     if (isnan(v)) dh_buf_puts(b, "\xe2\x80\x93");
-    else report_printf(b, "%.*f", decimals, v);
+    else dh_buf_printf(b, "%.*f", decimals, v);
 }
 
 void report_percent(dh_Buf *b, double v)
@@ -125,9 +100,9 @@ void report_duration(dh_Buf *b, double ms)
         return;
     }
     long long s = (long long)llround(ms / 1000.0);
-    if (s >= 3600) report_printf(b, "%lld h %02lld min", s / 3600, (s % 3600) / 60);
-    else if (s >= 60) report_printf(b, "%lld min", (s + 30) / 60);
-    else report_printf(b, "%lld s", s);
+    if (s >= 3600) dh_buf_printf(b, "%lld h %02lld min", s / 3600, (s % 3600) / 60);
+    else if (s >= 60) dh_buf_printf(b, "%lld min", (s + 30) / 60);
+    else dh_buf_printf(b, "%lld s", s);
 }
 
 /* ---- charts -------------------------------------------------------------------------- */
@@ -166,7 +141,7 @@ void report_svg_hbars(dh_Buf *b, const char *title, const ReportBar *bars, int n
     double plot = W - LABEL_W - 60.0;
     double legend_h = legend ? 24.0 : 0.0;
     double h = n * (BAR_H + GAP) + legend_h + 20.0;
-    report_printf(b, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 %.0f %.0f\">",
+    dh_buf_printf(b, "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 %.0f %.0f\">",
                   W, h);
     dh_buf_puts(b, "<title>");
     report_text(b, title);
@@ -174,7 +149,7 @@ void report_svg_hbars(dh_Buf *b, const char *title, const ReportBar *bars, int n
     if (max <= 0) max = 1;
     for (int i = 0; i < n; i++) {
         double y = 4.0 + i * (BAR_H + GAP);
-        report_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", LABEL_W - 8, y + BAR_H * 0.72);
+        dh_buf_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", LABEL_W - 8, y + BAR_H * 0.72);
         short_label(b, bars[i].label, 26);
         dh_buf_puts(b, "</text>");
         double x = LABEL_W, total = 0;
@@ -182,12 +157,12 @@ void report_svg_hbars(dh_Buf *b, const char *title, const ReportBar *bars, int n
             double v = bars[i].seg[s];
             if (!(v > 0)) continue;
             double w = plot * v / max;
-            report_printf(b, "<rect class=\"s%d\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"/>", s, x, y,
+            dh_buf_printf(b, "<rect class=\"s%d\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"/>", s, x, y,
                           w, BAR_H);
             x += w;
             total += v;
         }
-        report_printf(b, "<text class=\"val\" x=\"%.2f\" y=\"%.1f\">", x + 4, y + BAR_H * 0.72);
+        dh_buf_printf(b, "<text class=\"val\" x=\"%.2f\" y=\"%.1f\">", x + 4, y + BAR_H * 0.72);
         report_number(b, total, strcmp(unit, "%") == 0 ? 1 : 0);
         report_text(b, unit);
         dh_buf_puts(b, "</text>");
@@ -195,15 +170,15 @@ void report_svg_hbars(dh_Buf *b, const char *title, const ReportBar *bars, int n
     double bottom = 4.0 + n * (BAR_H + GAP);
     for (int m = 0; m < nmarks; m++) {
         double x = LABEL_W + plot * marks[m] / max;
-        report_printf(b, "<line class=\"mark\" x1=\"%.2f\" y1=\"0\" x2=\"%.2f\" y2=\"%.1f\"/>", x, x, bottom);
+        dh_buf_printf(b, "<line class=\"mark\" x1=\"%.2f\" y1=\"0\" x2=\"%.2f\" y2=\"%.1f\"/>", x, x, bottom);
     }
-    report_printf(b, "<line class=\"axis\" x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" y2=\"%.1f\"/>", LABEL_W, LABEL_W, bottom);
+    dh_buf_printf(b, "<line class=\"axis\" x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" y2=\"%.1f\"/>", LABEL_W, LABEL_W, bottom);
     if (legend) {
         double x = LABEL_W;
         for (int s = 0; s < nseg; s++) {
-            report_printf(b, "<rect class=\"s%d\" x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\"/>", s, x,
+            dh_buf_printf(b, "<rect class=\"s%d\" x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\"/>", s, x,
                           bottom + 8);
-            report_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\">", x + 14, bottom + 17);
+            dh_buf_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\">", x + 14, bottom + 17);
             report_text(b, legend[s]);
             dh_buf_puts(b, "</text>");
             x += 14 + 8.0 * (double)strlen(legend[s]) + 18;
@@ -219,7 +194,7 @@ void report_svg_histogram(dh_Buf *b, const char *title, const int *counts, int n
     for (int i = 0; i < nbins; i++)
         if (counts[i] > max) max = counts[i];
     int ymax = max < 1 ? 1 : max;
-    report_printf(b, "<svg class=\"chart hist\" role=\"img\" viewBox=\"0 0 %.0f %.0f\">",
+    dh_buf_printf(b, "<svg class=\"chart hist\" role=\"img\" viewBox=\"0 0 %.0f %.0f\">",
                   W, top + ph + 44);
     dh_buf_puts(b, "<title>");
     report_text(b, title);
@@ -229,24 +204,24 @@ void report_svg_histogram(dh_Buf *b, const char *title, const int *counts, int n
         double h = ph * counts[i] / ymax;
         double x = left + i * bw;
         if (counts[i] > 0) {
-            report_printf(b, "<rect class=\"s0\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"/>", x + 2,
+            dh_buf_printf(b, "<rect class=\"s0\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"/>", x + 2,
                           top + ph - h, bw - 4, h);
-            report_printf(b, "<text class=\"val\" x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">%d</text>",
+            dh_buf_printf(b, "<text class=\"val\" x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">%d</text>",
                           x + bw / 2, top + ph - h - 3, counts[i]);
         }
-        report_printf(b, "<text class=\"lbl\" x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">%d</text>", x,
+        dh_buf_printf(b, "<text class=\"lbl\" x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">%d</text>", x,
                       top + ph + 14, i * 100 / nbins);
     }
-    report_printf(b, "<text class=\"lbl\" x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">100</text>", left + pw,
+    dh_buf_printf(b, "<text class=\"lbl\" x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">100</text>", left + pw,
                   top + ph + 14);
-    report_printf(b, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", left, top + ph,
+    dh_buf_printf(b, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", left, top + ph,
                   left + pw, top + ph);
-    report_printf(b, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", left, top, left,
+    dh_buf_printf(b, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", left, top, left,
                   top + ph);
-    report_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%d</text>", left - 4,
+    dh_buf_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%d</text>", left - 4,
                   top + 8, ymax);
-    report_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">0</text>", left - 4, top + ph);
-    report_printf(b, "<text class=\"lbl\" x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">", left + pw / 2,
+    dh_buf_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">0</text>", left - 4, top + ph);
+    dh_buf_printf(b, "<text class=\"lbl\" x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">", left + pw / 2,
                   top + ph + 34);
     report_text(b, xlabel);
     dh_buf_puts(b, "</text></svg>\n");

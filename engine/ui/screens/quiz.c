@@ -319,9 +319,7 @@ static bool commit(ui_App *app, ui_Quiz *q, Batch *b, int64_t now, bool submitte
         ms.resume = blob;
         ms.resume_len = strlen(blob);
     }
-    dh_XapiStatement none[1]; /* progress.c memsets the array it is given, even when n is 0 */
-    memset(none, 0, sizeof none);
-    dh_Status rc = dh_progress_record(q->p, q->module, &ms, b->st ? b->st : none, b->n, now, &err);
+    dh_Status rc = dh_progress_record(q->p, q->module, &ms, b->st, b->n, now, &err);
     dh_free(b->st);
     b->st = NULL;
     b->n = 0;
@@ -330,6 +328,7 @@ static bool commit(ui_App *app, ui_Quiz *q, Batch *b, int64_t now, bool submitte
     if (rc != DH_OK)
         goto fail;
     q->error[0] = '\0';
+    q->typed_at = 0; /* the saved attempt holds what was typed */
     return true;
 fail:
     dh_free(blob);
@@ -422,7 +421,7 @@ static bool expired(ui_App *app, ui_Quiz *q)
     return false;
 }
 
-void ui_quiz_answer(ui_App *app, ui_Quiz *q, int slot, const dh_QuizResponse *r)
+static void answer(ui_App *app, ui_Quiz *q, int slot, const dh_QuizResponse *r, bool typed)
 {
     if (!q->in_progress || expired(app, q))
         return;
@@ -434,9 +433,23 @@ void ui_quiz_answer(ui_App *app, ui_Quiz *q, int slot, const dh_QuizResponse *r)
         fprintf(stderr, "drillhall: quiz answer refused: %s\n", err.msg);
         return;
     }
-    Batch b = {0};
-    commit(app, q, &b, now, false);
+    if (typed) {
+        q->typed_at = ui_app_now(app); /* saved when typing pauses (frame) */
+    } else {
+        Batch b = {0};
+        commit(app, q, &b, now, false);
+    }
     ui_app_invalidate(app);
+}
+
+void ui_quiz_answer(ui_App *app, ui_Quiz *q, int slot, const dh_QuizResponse *r)
+{
+    answer(app, q, slot, r, false);
+}
+
+void ui_quiz_answer_typed(ui_App *app, ui_Quiz *q, int slot, const dh_QuizResponse *r)
+{
+    answer(app, q, slot, r, true);
 }
 
 void ui_quiz_check(ui_App *app, ui_Quiz *q)
@@ -571,6 +584,15 @@ static void frame(ui_Screen *s, ui_App *app)
     }
     if (q->in_progress && q->view != UI_QUIZ_START && dh_quiz_attempt_deadline(q->a) > 0)
         ui_app_wake_in(app, 1000); /* the countdown */
+    if (q->typed_at && q->in_progress) {
+        uint64_t quiet = ui_app_now(app) - q->typed_at;
+        if (quiet >= UI_QUIZ_TYPING_SAVE_MS) {
+            Batch b = {0};
+            commit(app, q, &b, ui_quiz_now(app, q), false);
+        } else {
+            ui_app_wake_in(app, UI_QUIZ_TYPING_SAVE_MS - quiet);
+        }
+    }
 }
 
 static bool back(ui_Screen *s, ui_App *app)

@@ -78,12 +78,18 @@ typedef struct ui_Quiz {
     int img_next;                 /* entry to reuse when all are taken */
     bool focus_first;             /* give the first answer the focus next frame */
     char error[700];              /* why the last save failed, "" if it did not */
+    uint64_t typed_at;            /* app time of a typed answer not saved yet, 0: none */
 } ui_Quiz;
 
 /* quiz.c: actions (each commits before the screen changes). */
 void ui_quiz_start(ui_App *app, ui_Quiz *q);
 void ui_quiz_continue(ui_App *app, ui_Quiz *q);
 void ui_quiz_answer(ui_App *app, ui_Quiz *q, int slot, const dh_QuizResponse *r);
+/* The same for a keystroke in a text or number field: taken into the
+ * attempt at once, saved once typing pauses (UI_QUIZ_TYPING_SAVE_MS) or with
+ * the next action, whichever comes first, instead of one commit per key. */
+#define UI_QUIZ_TYPING_SAVE_MS 1000
+void ui_quiz_answer_typed(ui_App *app, ui_Quiz *q, int slot, const dh_QuizResponse *r);
 void ui_quiz_check(ui_App *app, ui_Quiz *q);
 void ui_quiz_goto(ui_App *app, ui_Quiz *q, int slot);
 void ui_quiz_submit(ui_App *app, ui_Quiz *q);

@@ -272,7 +272,7 @@ static int short_answer(ui_App *app, ui_Quiz *q, int slot, int x, int y, int w, 
         r.text = q->text;
         r.unit = -1;
         size_t n = strspn(q->text, " \t");
-        ui_quiz_answer(app, q, slot, q->text[n] ? &r : NULL);
+        ui_quiz_answer_typed(app, q, slot, q->text[n] ? &r : NULL);
     }
     return h;
 }
@@ -296,14 +296,18 @@ static bool parse_number(const char *s, double *out)
     return true;
 }
 
-static void answer_numeric(ui_App *app, ui_Quiz *q, int slot)
+static void answer_numeric(ui_App *app, ui_Quiz *q, int slot, bool typed)
 {
     dh_QuizResponse r;
     memset(&r, 0, sizeof r);
     r.type = DH_QUESTION_NUMERIC;
     r.unit = q->unit;
     r.has_number = parse_number(q->text, &r.number);
-    ui_quiz_answer(app, q, slot, r.has_number || r.unit >= 0 ? &r : NULL);
+    const dh_QuizResponse *rp = r.has_number || r.unit >= 0 ? &r : NULL;
+    if (typed)
+        ui_quiz_answer_typed(app, q, slot, rp);
+    else
+        ui_quiz_answer(app, q, slot, rp);
 }
 
 static int numeric(ui_App *app, ui_Quiz *q, int slot, int x, int y, int w, bool editable)
@@ -340,7 +344,7 @@ static int numeric(ui_App *app, ui_Quiz *q, int slot, int x, int y, int w, bool 
         y += ui_px(app, UI_SP_XS) + ui_label(app, ui_tr(app, "quiz.not_a_number"), &es, x, y + ui_px(app, UI_SP_XS), w);
     }
     if (rc & UI_TF_CHANGED)
-        answer_numeric(app, q, slot);
+        answer_numeric(app, q, slot, true);
     if (qq->u.numeric.nunits > 0) {
         y += ui_px(app, UI_SP_M);
         ui_TextStyle ls = ui_style(app, UI_FONT_BODY, app->theme.text_muted, UI_TEXT_STRONG);
@@ -353,7 +357,7 @@ static int numeric(ui_App *app, ui_Quiz *q, int slot, int x, int y, int w, bool 
         y += ui_button_flow(app, "quiz.unit", names, n, q->unit, x, y, w, 0, &act);
         if (act >= 0 && act != q->unit) {
             q->unit = act;
-            answer_numeric(app, q, slot);
+            answer_numeric(app, q, slot, false);
         }
     }
     return y - y0;
